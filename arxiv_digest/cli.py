@@ -1,0 +1,326 @@
+"""`arxiv-digest`: the command line. Commands import heavy modules themselves: --help stays fast."""
+
+from __future__ import annotations
+
+import asyncio
+import faulthandler
+import logging
+import signal
+import time
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from arxiv_digest.logs import log_run_summary, setup_from_settings
+from arxiv_digest.logs import redact as _redact
+from arxiv_digest.logs import secrets_of as _secrets
+
+if TYPE_CHECKING:
+    from arxiv_digest.settings import Settings
+    from arxiv_digest.wiring import DayRun
+    from bot.delivery import DeliveryOutcome
+    from pipeline.digest import DigestOutcome
+
+app = typer.Typer(
+    help="Reads arXiv every day and brings the papers that match your keywords to your team.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# A stop finishes the message in flight (a few seconds); past this, the process dumps every
+# thread's stack to stderr and exits with status 1 rather than hang on whatever holds it.
+STOP_DEADLINE_SECONDS = 15.0
+
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each step to stderr.")]
+
+
+def _setup_logging(settings: Settings, verbose: bool, default: int = logging.WARNING) -> None:
+    """LOG_FORMAT and LOG_LEVEL (else INFO with -v, else `default`); secrets never logged."""
+    try:
+        setup_from_settings(settings, verbose=verbose, default=default)
+    except ValueError as exc:  # an unknown LOG_LEVEL
+        raise _fail(str(exc)) from None
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"'{value}' is not a date (expected YYYY-MM-DD)") from None
+
+
+@app.command()
+def digest(
+    day: Annotated[
+        str | None, typer.Option("--date", help="Rebuild a stored day (YYYY-MM-DD).")
+    ] = None,
+    categories: Annotated[
+        str | None, typer.Option(help="Comma-separated, e.g. cs.AI,cs.LG (DIGEST_CATEGORIES).")
+    ] = None,
+    keywords: Annotated[
+        str | None, typer.Option(help="Comma-separated keywords (DIGEST_KEYWORDS).")
+    ] = None,
+    verbose: Verbose = False,
+) -> None:
+    """Fetch the day's announcements, analyse the matching papers, write the Markdown report.
+
+    With Slack or Telegram configured, also post the day's thread to SLACK_CHANNELS and
+    TELEGRAM_CHATS (after the report is written); a rerun completes a thread that was interrupted.
+    """
+    from arxiv_digest.settings import Settings
+    from arxiv_digest.wiring import digest_options, open_digest, run_everything
+    from pipeline.errors import DigestError
+
+    settings = Settings()
+    _setup_logging(settings, verbose)
+    requested = _parse_date(day) if day else None
+    options = digest_options(settings, categories=_split(categories), keywords=_split(keywords))
+
+    async def run() -> bool:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            console=_stderr_console(),
+        )
+        task = progress.add_task("Reading and analysing papers", total=None)
+
+        def on_progress(_label: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        def on_report(outcome: DigestOutcome) -> None:
+            progress.stop()
+            _print_outcome(outcome)
+
+        started = time.monotonic()
+        async with open_digest(settings, options, on_progress) as runner:
+            with progress:
+                day = await run_everything(settings, runner, requested, on_report=on_report)
+        ok = _print_deliveries(day, settings)
+        _print_run_summary(day, time.monotonic() - started)
+        return ok
+
+    try:
+        ok = asyncio.run(run())
+    except DigestError as exc:
+        raise _fail(str(exc)) from None
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+def _print_run_summary(day: DayRun, wall_seconds: float) -> None:
+    """The closing line, and the run's one summary event in the log."""
+    posted = {platform.name.lower(): platform.posted for platform in day.platforms}
+    log_run_summary(
+        day.outcome.stats,
+        report_date=day.outcome.report.report_date,
+        posted=posted,
+        wall_seconds=wall_seconds,
+        ok=day.ok,
+    )
+    shown = ", ".join(f"{p.name} {p.posted}" for p in day.platforms) or "no chat configured"
+    typer.echo(f"Done in {wall_seconds:.1f} s; messages posted: {shown}")
+
+
+def _print_outcome(outcome: DigestOutcome) -> None:
+    from pipeline.report import ReportStatus
+
+    report, stats = outcome.report, outcome.stats
+    if report.status is ReportStatus.STALE:
+        typer.echo(report.note)
+        return
+    typer.echo(
+        f"{report.report_date}: {len(report.entries)} matching of {report.announced_count} "
+        f"announced; analysed {stats.analysed}, from cache {stats.cached}, failed "
+        f"{stats.failed}; tokens {stats.prompt_tokens + stats.completion_tokens}"
+    )
+    if report.note:
+        typer.echo(report.note)
+    for failure in stats.failures:
+        typer.echo(f"  failed: {failure}", err=True)
+    typer.echo(f"Report: {outcome.path}")
+
+
+def _print_deliveries(day: DayRun, settings: Settings) -> bool:
+    """Says what went where on each platform; False if anything failed anywhere."""
+    for platform in day.platforms:
+        name = platform.name
+        if platform.error is not None:
+            error = _redact(platform.error, _secrets(settings))
+            typer.echo(f"{name}: failed: {error}", err=True)
+        for run in platform.runs:
+            where = f"{name} {'DM ' if run.kind == 'dm' else ''}{run.chat_id}"
+            if run.error is not None:
+                error = " ".join(run.error.split())  # Slack's errors span several lines
+                typer.echo(f"{where}: failed: {error} (the next run completes it)", err=True)
+            else:
+                typer.echo(f"{where}: {_describe_delivery(run.delivery)}")
+    return day.ok
+
+
+def _describe_delivery(delivery: DeliveryOutcome | None) -> str:
+    if delivery is None or delivery.thread_id is None:
+        return "nothing to post"
+    parts = [
+        "new thread" if delivery.parent_posted else "thread already posted",
+        f"{delivery.posted_count} {'paper' if delivery.posted_count == 1 else 'papers'} posted",
+    ]
+    if delivery.already_sent:
+        parts.append(f"{len(delivery.already_sent)} already there")
+    if delivery.sent_before:
+        parts.append(f"{len(delivery.sent_before)} posted on earlier days")
+    return ", ".join(parts)
+
+
+@app.command()
+def summarize(
+    paper: Annotated[str, typer.Argument(help="An arXiv id or URL, e.g. 2602.00780")],
+    verbose: Verbose = False,
+) -> None:
+    """Print the full analysis of any paper as Markdown."""
+    from arxiv_digest.settings import Settings
+    from arxiv_digest.wiring import digest_options, open_digest
+    from pipeline.errors import DigestError
+    from pipeline.ids import parse_arxiv_id
+    from pipeline.markdown import render_entry
+
+    settings = Settings()
+    _setup_logging(settings, verbose)
+    try:
+        parse_arxiv_id(paper)  # a malformed id fails before anything is opened
+    except DigestError as exc:
+        raise _fail(str(exc)) from None
+
+    async def run() -> str:
+        async with open_digest(settings, digest_options(settings)) as runner:
+            entry = await runner.summarize(paper)
+        return "\n".join(render_entry(entry, settings.digest_language)).rstrip() + "\n"
+
+    try:
+        typer.echo(asyncio.run(run()), nl=False)
+    except DigestError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def report(
+    day: Annotated[str, typer.Argument(help="YYYY-MM-DD, or 'latest'")] = "latest",
+    verbose: Verbose = False,
+) -> None:
+    """Print a stored daily report."""
+    from arxiv_digest.settings import Settings
+    from storage.db import Database
+    from storage.repositories import ReportRepository
+
+    settings = Settings()
+    _setup_logging(settings, verbose)
+    requested = None if day == "latest" else _parse_date(day)
+
+    async def run() -> str | None:
+        db = await Database.open(settings.database_url)
+        try:
+            async with db.session() as session:
+                reports = ReportRepository(session)
+                found = await (reports.latest() if requested is None else reports.get(requested))
+                if found is not None:
+                    return found.markdown
+                known = await reports.dates("default")
+        finally:
+            await db.close()
+        listed = ", ".join(d.isoformat() for d in known[-5:]) or "none yet"
+        raise _fail(f"no report for {day} (latest stored: {listed})")
+
+    typer.echo(asyncio.run(run()), nl=False)
+
+
+@app.command()
+def serve(verbose: Verbose = False) -> None:
+    """Run the chat bots (Slack: Socket Mode or HTTP; Telegram: long polling or a webhook) until
+    interrupted (Ctrl-C or SIGTERM)."""
+    from telegram.error import TelegramError
+
+    from arxiv_digest.settings import Settings
+    from arxiv_digest.wiring import serve as serve_bots
+    from bot.slack.client import SlackConfigError
+    from bot.telegram.poster import TelegramConfigError
+    from pipeline.errors import DigestError
+
+    settings = Settings()
+    _setup_logging(settings, verbose, logging.INFO)
+    if not settings.slack_configured and not settings.telegram_configured:
+        raise _fail(
+            "nothing to serve: set SLACK_BOT_TOKEN (docs/slack.md) "
+            "or TELEGRAM_BOT_TOKEN (docs/telegram.md)"
+        )
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            stop.set()
+            faulthandler.dump_traceback_later(STOP_DEADLINE_SECONDS, exit=True)
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, on_signal)
+        try:
+            await serve_bots(settings, stop)
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+
+    try:
+        asyncio.run(run())
+    except (DigestError, SlackConfigError, TelegramConfigError, TelegramError, OSError) as exc:
+        # OSError: e.g. the port is taken; PTB names a rejected token in its error.
+        raise _fail(_redact(str(exc), _secrets(settings))) from None
+    typer.echo("Stopped.", err=True)
+
+
+@app.command()
+def health(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Check the database, the last run and each configured bot's login; exit 1 if any fails."""
+    import json
+
+    from arxiv_digest.health import check_health
+    from arxiv_digest.settings import Settings
+
+    settings = Settings()
+    _setup_logging(settings, verbose)
+    report = asyncio.run(check_health(settings))
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        for line in report.lines():
+            typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,160 @@
+"""Every setting in one typed object, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/arxiv-digest.sqlite3"
+DEFAULT_USER_AGENT = "arxiv-digest/0.1 (daily paper digest for a research team)"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Names match the environment variables (case-insensitive); `.env.example` documents each."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # What to read
+    digest_categories: CommaList = Field(default_factory=lambda: ["cs.AI", "cs.LG"])
+    digest_keywords: CommaList = Field(default_factory=list)
+    digest_language: Literal["en", "zh"] = "en"
+    digest_include_replacements: bool = True
+
+    # Where things go
+    database_url: str = DEFAULT_DATABASE_URL
+    reports_dir: Path = Path("reports")
+
+    # When `serve` runs the day (cron: minute hour day-of-month month day-of-week)
+    # arXiv announces at 20:00 US Eastern, Sunday to Thursday, and its RSS feed refreshes around
+    # midnight Eastern: half past midnight finds the new day; a feed not refreshed yet is
+    # retried every `digest_retry_minutes` for up to `digest_retry_hours`.
+    digest_schedule: str = "30 0 * * *"
+    digest_timezone: str = "America/New_York"
+    digest_retry_minutes: float = Field(default=20, gt=0)
+    digest_retry_hours: float = Field(default=6, ge=0)
+
+    # arXiv
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss/"
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_pdf_url: str = "https://arxiv.org/pdf/"
+    arxiv_api_delay_seconds: float = 3.0
+    http_user_agent: str = DEFAULT_USER_AGENT
+    http_timeout_seconds: float = 60.0
+    pdf_max_bytes: int = 30_000_000
+    pdf_max_pages: int = 150
+    pdf_concurrency: int = 4
+
+    # The LLM (any OpenAI-compatible chat-completions endpoint)
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_response_format: Literal["auto", "json_schema", "json_object"] = "auto"
+    llm_concurrency: int = 4
+    llm_timeout_seconds: float = 120.0
+    llm_max_retries: int = 3
+    llm_max_output_tokens: int = 2000
+    llm_input_token_budget: int = 12000
+    llm_daily_token_cap: int = 0  # tokens per UTC day for all analyses; 0: no cap
+    summarize_per_user_per_day: int = 20  # chat `summarize` needing the LLM; 0: no cap
+
+    # Logs
+    log_format: Literal["text", "json"] = "text"
+    log_level: str | None = None  # unset: INFO for serve, WARNING for one-shot commands (-v: INFO)
+
+    # Chat delivery, shared by both bots
+    digest_post_empty_days: bool = True  # a short note on days without papers
+    bot_admins: CommaList = Field(default_factory=list)  # user ids allowed to administer
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None  # xapp-…: Socket Mode, no public URL needed
+    slack_signing_secret: SecretStr | None = None  # HTTP mode
+    slack_channels: CommaList = Field(default_factory=list)
+    slack_api_url: str = "https://slack.com/api/"
+    slack_http_port: int = 3000
+    slack_messages_per_second: float = 1.0
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = None
+    telegram_chats: CommaList = Field(default_factory=list)
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None  # unset: long polling, no public URL needed
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_port: int = 8443
+    telegram_messages_per_second: float = 1.0
+
+    @field_validator(
+        "digest_categories",
+        "digest_keywords",
+        "bot_admins",
+        "slack_channels",
+        "telegram_chats",
+        mode="before",
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator(
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`SLACK_APP_TOKEN=` as copied from `.env.example` means "not set", not an empty token."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("arxiv_rss_url", "arxiv_pdf_url", "slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. America/New_York, UTC)") from None
+        return value
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _cron_expression(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a cron expression of 5 fields "
+                f"(minute hour day month weekday, e.g. '30 0 * * *'): {exc}"
+            ) from None
+        return value
+
+    @property
+    def slack_configured(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def telegram_configured(self) -> bool:
+        return self.telegram_bot_token is not None
+
+    @property
+    def llm_configured(self) -> bool:
+        """A model name plus an endpoint or a key: a local server (Ollama, vLLM) needs no key."""
+        return bool(self.llm_model) and bool(self.openai_base_url or self.openai_api_key)

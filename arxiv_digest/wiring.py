@@ -1,0 +1,308 @@
+"""The composition root: builds every client from the settings and hands them to the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from openai import AsyncOpenAI
+
+from arxiv_digest.settings import Settings
+from pipeline.analyse import Analyzer
+from pipeline.arxiv_api import ArxivApi
+from pipeline.budget import TokenBudget
+from pipeline.digest import Digest, DigestOptions, DigestOutcome
+from pipeline.feed import FeedClient
+from pipeline.pdf import PdfReader
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.core import ChatCore
+    from bot.daily import ChatRun
+    from bot.platform import ChatPoster
+
+    PosterWrap = Callable[[ChatPoster], ChatPoster]
+
+log = logging.getLogger(__name__)
+
+# Local servers (Ollama, vLLM) accept any key; the client insists on one.
+_PLACEHOLDER_KEY = "not-needed"
+
+
+def digest_options(
+    settings: Settings,
+    *,
+    categories: list[str] | None = None,
+    keywords: list[str] | None = None,
+) -> DigestOptions:
+    return DigestOptions(
+        categories=categories or settings.digest_categories,
+        keywords=keywords if keywords is not None else settings.digest_keywords,
+        language=settings.digest_language,
+        include_replacements=settings.digest_include_replacements,
+        input_token_budget=settings.llm_input_token_budget,
+        reports_dir=settings.reports_dir,
+    )
+
+
+def make_llm_client(settings: Settings) -> AsyncOpenAI | None:
+    if not settings.llm_configured:
+        return None
+    key = (
+        settings.openai_api_key.get_secret_value() if settings.openai_api_key else _PLACEHOLDER_KEY
+    )
+    return AsyncOpenAI(
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+    )
+
+
+@asynccontextmanager
+async def open_digest(
+    settings: Settings,
+    options: DigestOptions,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> AsyncIterator[Digest]:
+    """Everything a run needs, opened together and closed together."""
+    db = await Database.open(settings.database_url)
+    llm = make_llm_client(settings)
+    timeout = httpx.Timeout(settings.http_timeout_seconds, connect=15.0)
+    headers = {"User-Agent": settings.http_user_agent}
+    try:
+        async with httpx.AsyncClient(
+            headers=headers, timeout=timeout, follow_redirects=True
+        ) as http:
+            analyzer = None
+            if llm is not None and settings.llm_model:
+                analyzer = Analyzer(
+                    llm,
+                    model=settings.llm_model,
+                    language=settings.digest_language,
+                    max_output_tokens=settings.llm_max_output_tokens,
+                    concurrency=settings.llm_concurrency,
+                    response_format=settings.llm_response_format,
+                )
+            yield Digest(
+                db=db,
+                feed=FeedClient(http, settings.arxiv_rss_url),
+                api=ArxivApi(
+                    settings.arxiv_api_url,
+                    delay_seconds=settings.arxiv_api_delay_seconds,
+                    user_agent=settings.http_user_agent,
+                ),
+                reader=PdfReader(
+                    http,
+                    settings.arxiv_pdf_url,
+                    max_bytes=settings.pdf_max_bytes,
+                    max_pages=settings.pdf_max_pages,
+                    concurrency=settings.pdf_concurrency,
+                ),
+                analyzer=analyzer,
+                options=options,
+                model=settings.llm_model,
+                on_progress=on_progress,
+                budget=TokenBudget(settings.llm_daily_token_cap),
+            )
+    finally:
+        if llm is not None:
+            await llm.close()
+        await db.close()
+
+
+# ---- chat -----------------------------------------------------------------------------------
+# Chat SDKs are imported inside the functions: a digest without chat never loads them.
+
+
+def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
+    from bot.core import ChatCore
+
+    return ChatCore(
+        db=digest.db,
+        digest=digest,
+        admins=settings.bot_admins,
+        post_empty_days=settings.digest_post_empty_days,
+        summarize_per_user_per_day=settings.summarize_per_user_per_day,
+    )
+
+
+async def deliver_to_slack(
+    settings: Settings,
+    core: ChatCore,
+    requested: date | None = None,
+    wrap: PosterWrap | None = None,
+) -> list[ChatRun]:
+    """The day's thread in every Slack channel (and the DM digests); a channel that fails is
+    reported in its `ChatRun` and left for the next run, which completes the same thread."""
+    from bot.daily import run_daily
+    from bot.slack.client import make_client
+    from bot.slack.poster import SlackPoster
+
+    poster: ChatPoster = SlackPoster.from_settings(make_client(settings), settings)
+    if wrap is not None:
+        poster = wrap(poster)
+    return await run_daily(core, poster, settings.slack_channels, requested)
+
+
+async def deliver_to_telegram(
+    settings: Settings,
+    core: ChatCore,
+    requested: date | None = None,
+    wrap: PosterWrap | None = None,
+) -> list[ChatRun]:
+    """The day's thread in every Telegram chat (and the DM digests), as `deliver_to_slack`."""
+    from bot.daily import run_daily
+    from bot.telegram.poster import TelegramPoster, make_bot
+
+    async with make_bot(settings) as bot:
+        poster: ChatPoster = TelegramPoster.from_settings(bot, settings)
+        if wrap is not None:
+            poster = wrap(poster)
+        return await run_daily(core, poster, settings.telegram_chats, requested)
+
+
+@dataclass(slots=True)
+class PlatformRun:
+    """One platform's part of a day: each chat's run, or the error that stopped the platform."""
+
+    name: str  # "Slack", "Telegram"
+    runs: list[ChatRun] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(run.ok for run in self.runs)
+
+    @property
+    def posted(self) -> int:
+        """Messages this run posted: parents and papers."""
+        return sum(
+            run.delivery.posted_count + int(run.delivery.parent_posted)
+            for run in self.runs
+            if run.delivery is not None
+        )
+
+
+@dataclass(slots=True)
+class DayRun:
+    """The default report, then every configured platform's threads."""
+
+    outcome: DigestOutcome
+    platforms: list[PlatformRun]
+
+    @property
+    def ok(self) -> bool:
+        return all(platform.ok for platform in self.platforms)
+
+
+async def run_everything(
+    settings: Settings,
+    digest: Digest,
+    requested: date | None = None,
+    *,
+    on_report: Callable[[DigestOutcome], None] | None = None,
+    wrap: PosterWrap | None = None,
+) -> DayRun:
+    """The day as `arxiv-digest digest` and the daily schedule run it.
+
+    The Markdown report is written first: a chat failing cannot lose it, and one platform
+    failing does not keep the other from its thread. A stale feed posts nothing.
+    """
+    from pipeline.report import ReportStatus
+
+    try:
+        outcome = await digest.run(requested)
+        if on_report is not None:
+            on_report(outcome)
+        day = DayRun(outcome, [])
+        if outcome.report.status is ReportStatus.STALE:
+            return day
+        core = make_chat_core(settings, digest)
+        platforms = [
+            ("Slack", deliver_to_slack, settings.slack_configured),
+            ("Telegram", deliver_to_telegram, settings.telegram_configured),
+        ]
+        for name, deliver, configured in platforms:
+            if not configured:
+                continue
+            platform = PlatformRun(name)
+            try:
+                platform.runs = await deliver(settings, core, requested, wrap)
+            except Exception as exc:
+                log.exception("%s delivery failed", name)
+                platform.error = str(exc) or type(exc).__name__
+            day.platforms.append(platform)
+        return day
+    finally:
+        digest.forget_feeds()  # a retry later must read the feed again
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Every configured bot in one event loop until `stop` is set; a bot that fails stops all.
+
+    The daily schedule runs alongside; another platform joins as one more entry in `services`.
+    """
+    services: dict[str, Coroutine[Any, Any, None]] = {}
+    async with open_digest(settings, digest_options(settings)) as digest:
+        core = make_chat_core(settings, digest)
+        if settings.slack_configured:
+            services["slack"] = _slack_service(settings, core)
+        if settings.telegram_configured:
+            services["telegram"] = _telegram_service(settings, core)
+        if not services:
+            raise ValueError("nothing to serve: no chat platform is configured")
+        services["schedule"] = _schedule_service(settings, digest)
+        await _run_until(stop, services)
+
+
+async def _schedule_service(settings: Settings, digest: Digest) -> None:
+    from arxiv_digest.schedule import run_schedule
+
+    await run_schedule(settings, digest)
+
+
+async def _slack_service(settings: Settings, core: ChatCore) -> None:
+    from bot.slack.app import build_slack_app
+    from bot.slack.client import make_client
+    from bot.slack.runner import run_slack
+
+    app = build_slack_app(core, make_client(settings), settings)
+    await run_slack(app, settings, health=partial(health_probe, settings))
+
+
+async def health_probe(settings: Settings) -> tuple[bool, dict[str, Any]]:
+    """What `GET /healthz` serves: the same report as `arxiv-digest health --json`."""
+    from arxiv_digest.health import check_health
+
+    report = await check_health(settings)
+    return report.ok, report.to_dict()
+
+
+async def _telegram_service(settings: Settings, core: ChatCore) -> None:
+    from bot.telegram.app import build_telegram_app
+    from bot.telegram.runner import run_telegram
+
+    await run_telegram(build_telegram_app(core, settings), settings)
+
+
+async def _run_until(stop: asyncio.Event, services: dict[str, Coroutine[Any, Any, None]]) -> None:
+    tasks = {asyncio.create_task(coro, name=name): name for name, coro in services.items()}
+    stopping = asyncio.create_task(stop.wait(), name="stop")
+    try:
+        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in [stopping, *tasks]:
+            task.cancel()
+        await asyncio.gather(stopping, *tasks, return_exceptions=True)
+    for task in done:
+        if task is not stopping:
+            task.result()  # a service's error surfaces here
+            raise RuntimeError(f"{tasks[task]} stopped unexpectedly")

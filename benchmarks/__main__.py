@@ -1,0 +1,72 @@
+"""`python -m benchmarks [--smoke]`: every benchmark in one run, written to benchmarks/RESULTS.md.
+
+Each benchmark reports ratios measured in the same run (against a baseline or a target), since
+absolute times drift on shared machines. `--smoke` runs each at a small size in a few seconds, so
+CI keeps them working; its numbers are not results and RESULTS.md is left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import (
+    chat_latency,
+    day_run,
+    extraction,
+    extraction_peers,
+    matching,
+    startup,
+    tokens,
+)
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def _machine() -> str:
+    import os
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes, a few seconds")
+    args = parser.parse_args(argv)
+
+    smoke = args.smoke
+    sizes = (50, 200) if smoke else (matching.FULL_PAPERS, matching.FULL_KEYWORDS)
+    sections: list[tuple[str, str]] = [
+        ("Day run", day_run.report(day_run.run(smoke=smoke))),
+        ("Full-text reading", extraction.report(extraction.run(2 if smoke else None))),
+        ("Full-text reading against peers", extraction_peers.report(extraction_peers.run(smoke))),
+        ("Matching", matching.report(matching.run(*sizes))),
+        ("Tokens per paper", tokens.report(tokens.run(smoke=smoke))),
+        ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
+        ("Start-up", startup.report(startup.run(smoke=smoke))),
+    ]
+
+    header = f"Benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}, {_machine()}"
+    text = "\n\n".join(f"## {title}\n\n```\n{body}\n```" for title, body in sections)
+    print(header)
+    print(text)
+    if not args.smoke:
+        RESULTS.write_text(f"# {header}\n\n{text}\n", encoding="utf-8")
+        print(f"\nwritten to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

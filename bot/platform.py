@@ -1,0 +1,100 @@
+"""What the chat core needs from a chat platform, and the neutral replies it hands back.
+
+A platform adapter implements `ChatPoster` (three methods) and renders `Reply` values; the core
+never sees a platform SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pipeline.report import DailyReport, PaperEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent a command, and where."""
+
+    platform: str  # "slack" or "telegram"
+    chat_id: str  # channel or chat; for a direct message, the DM's own id
+    user_id: str
+    is_admin: bool = False  # may change the chat's keywords and digest settings
+    is_private: bool = False  # a direct message with the bot
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A member whose personal keywords matched a paper, and which ones."""
+
+    user_id: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadHead:
+    """The posted parent message of a day's thread (and its forum topic, where there is one)."""
+
+    message_id: str
+    topic_id: str | None = None
+    language: str = "en"  # the day's report language: its papers are labelled alike
+
+
+@dataclass(frozen=True, slots=True)
+class TextReply:
+    """Plain text (renderers escape it); `lines` are shown one per line."""
+
+    lines: tuple[str, ...]
+    is_error: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PaperReply:
+    entry: PaperEntry
+    language: str = "en"  # of the analysis, for the renderer's labels
+
+
+@dataclass(frozen=True, slots=True)
+class ReportReply:
+    report: DailyReport
+
+
+Reply = TextReply | PaperReply | ReportReply
+
+
+def day_key(report: DailyReport) -> str:
+    """The tag a day's parent message carries, so a restart can find it on the platform."""
+    return f"day:{report.report_date.isoformat()}"
+
+
+def paper_key(entry: PaperEntry) -> str:
+    """The tag a paper's (first) message carries."""
+    return f"paper:{entry.paper.arxiv_id}"
+
+
+class ChatPoster(Protocol):
+    """Posting a day's thread on one platform; the delivery ledger decides what to post.
+
+    Messages carry their `day_key`/`paper_key` where the platform can store such a tag, so that
+    `find_posted` can tell, after a crash between posting and recording, that one went out.
+    """
+
+    platform: str
+
+    async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead: ...
+
+    async def post_paper(
+        self, chat_id: str, head: ThreadHead, entry: PaperEntry, mentions: Sequence[Mention]
+    ) -> str:
+        """Post one paper in the thread; returns the message id."""
+        ...
+
+    async def post_reply(self, chat_id: str, reply: Reply) -> str:
+        """Post a command's answer or a note to a chat (or a user's DM); returns the message id."""
+        ...
+
+    async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
+        """The id of a message this bot posted with `key`: in the channel when `head` is None,
+        else in that thread. None when there is none, or the platform cannot look back."""
+        ...

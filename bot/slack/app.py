@@ -1,0 +1,112 @@
+"""Slash commands: acknowledge at once, then let the chat core do the work and deliver its reply.
+
+Papers and reports are for the whole channel and are posted there; everything else (keyword
+lists, help, errors) goes back to the person who typed the command, visible only to them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core import FAILED, ChatCore, ack_text
+from bot.platform import Caller, TextReply
+from bot.slack.client import SlackConfigError
+from bot.slack.poster import SlackPoster
+from bot.slack.render import SlackMessage, render_reply
+
+if TYPE_CHECKING:
+    from arxiv_digest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("/summarize", "/keywords", "/report", "/digest")
+
+# Posting to the channel fails like this when the bot may not write there (a private channel
+# it was not invited to, or a DM between other people): the asker gets the answer instead.
+_CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+def build_slack_app(
+    core: ChatCore,
+    client: AsyncWebClient,
+    settings: Settings,
+    *,
+    poster: SlackPoster | None = None,
+) -> AsyncApp:
+    """The Bolt app; `poster` is shared with the daily run so both respect the same pacing."""
+    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+        raise SlackConfigError(
+            "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
+        )
+    secret = settings.slack_signing_secret
+    channel_poster = poster or SlackPoster.from_settings(client, settings)
+    app = AsyncApp(
+        client=client,
+        # Bolt checks every HTTP request's signature; Socket Mode requests carry none, and
+        # `run_slack` refuses HTTP mode without a secret.
+        signing_secret=secret.get_secret_value() if secret is not None else "",
+        name="arxiv-digest",
+    )
+
+    async def acknowledge(ack: AsyncAck, command: dict[str, Any]) -> None:
+        text = ack_text(_command_text(command))
+        await (ack(text=text) if text else ack())
+
+    async def answer(command: dict[str, Any], respond: AsyncRespond) -> None:
+        caller = _caller(command)
+        reply = await core.handle(caller, _command_text(command))  # errors come as replies
+        if isinstance(reply, TextReply):
+            await _respond_all(respond, render_reply(reply))
+            return
+        try:
+            language = (await core.options_for(caller)).language
+            try:
+                await channel_poster.post_reply(caller.chat_id, reply, language=language)
+            except SlackApiError as exc:
+                if exc.response.get("error") not in _CANNOT_POST_HERE:
+                    raise
+                await _respond_all(respond, render_reply(reply, language=language))
+        except Exception:
+            log.exception("answering %r in %s failed", _command_text(command), caller.chat_id)
+            await respond(text=FAILED, response_type="ephemeral")
+
+    for name in COMMANDS:
+        app.command(name)(ack=acknowledge, lazy=[answer])
+    return app
+
+
+def _command_text(command: dict[str, Any]) -> str:
+    """Slack sends "/summarize 2602.00780" as command="/summarize", text="2602.00780"."""
+    name = str(command.get("command", "")).lstrip("/")
+    text = str(command.get("text") or "").strip()
+    return f"{name} {text}".strip()
+
+
+def _caller(command: dict[str, Any]) -> Caller:
+    channel_id = str(command.get("channel_id", ""))
+    return Caller(
+        platform="slack",
+        chat_id=channel_id,
+        user_id=str(command.get("user_id", "")),
+        # Slack does not say who is an admin; the core checks BOT_ADMINS itself.
+        is_admin=False,
+        is_private=command.get("channel_name") == "directmessage" or channel_id.startswith("D"),
+    )
+
+
+async def _respond_all(respond: AsyncRespond, messages: list[SlackMessage]) -> None:
+    """Visible to the asker only; a response URL takes a handful of messages, plenty here."""
+    for message in messages:
+        await respond(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )

@@ -1,0 +1,45 @@
+"""The one Slack Web API client: token and base URL from the settings, retries switched on.
+
+Slack answers bursts with 429 and a `Retry-After`; the rate-limit handler waits that long and
+tries again, so callers see either a posted message or an error after the retries ran out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+if TYPE_CHECKING:
+    from arxiv_digest.settings import Settings
+
+# The handlers share one attempt counter per request: a request gives up after this many
+# retries in all, counting only the kinds of failure a handler accepts.
+RATE_LIMIT_RETRIES = 5  # 429s: Slack says how long to wait, so waiting is always right
+SERVER_ERROR_RETRIES = 2  # 500/503 with backoff: a longer outage should fail the run
+CONNECTION_RETRIES = 2
+REQUEST_TIMEOUT_SECONDS = 30
+
+
+class SlackConfigError(ValueError):
+    """Slack settings that cannot work together; the message says which to set."""
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    if settings.slack_bot_token is None:
+        raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=REQUEST_TIMEOUT_SECONDS,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+        ],
+    )

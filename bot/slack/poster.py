@@ -1,0 +1,159 @@
+"""Posting to Slack: a day's thread, a command's answer, a user's direct message.
+
+Slack allows about one message a second per channel; `ChannelPacer` (bot/pacing.py) spaces the
+posts out, and the client's retry handlers wait out any 429 that still comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.pacing import ChannelPacer
+from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key, paper_key
+from bot.slack.render import SlackMessage, render_paper, render_parent, render_reply
+from pipeline.report import DailyReport, PaperEntry
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from arxiv_digest.settings import Settings
+
+# Member ids: "U…" (and "W…" on Enterprise Grid); channels are "C…", "G…", DMs "D…".
+_USER_ID_PREFIXES = ("U", "W")
+# Message metadata tags each day's parent and each paper, so a restart can find a message
+# that went out just before a crash (reading it back needs the *:history scopes).
+METADATA_EVENT = "arxiv_digest_post"
+_LOOK_BACK = 200  # messages of a channel (or of a thread) searched for a tag
+
+
+class SlackPoster(ChatPoster):
+    """`ChatPoster` for Slack: `chat_id` is a channel id, or a user id for a direct message."""
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        messages_per_second: float = 1.0,
+        language: str = "en",
+    ) -> None:
+        self._client = client
+        self._pacer = ChannelPacer(messages_per_second)
+        self._language = language
+        self._dm_channels: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls, client: AsyncWebClient, settings: Settings) -> SlackPoster:
+        return cls(
+            client,
+            messages_per_second=settings.slack_messages_per_second,
+            language=settings.digest_language,
+        )
+
+    async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
+        channel = await self._channel_for(chat_id)
+        ts = await self.post(channel, render_parent(report), key=day_key(report))
+        return ThreadHead(message_id=ts, language=report.language)
+
+    async def post_paper(
+        self, chat_id: str, head: ThreadHead, entry: PaperEntry, mentions: Sequence[Mention]
+    ) -> str:
+        """Every part of the paper goes into the thread; the first part's ts identifies it."""
+        channel = await self._channel_for(chat_id)
+        first, *rest = render_paper(entry, mentions, language=head.language)
+        ts = await self.post(channel, first, thread_ts=head.message_id, key=paper_key(entry))
+        if rest:
+            await self._post_all(channel, rest, thread_ts=head.message_id)
+        return ts
+
+    async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
+        """Looks back through the channel (or the thread) for our message tagged `key`.
+
+        Without the history scopes Slack refuses (`missing_scope`): we cannot tell, and the
+        caller posts again rather than risk skipping the message.
+        """
+        channel = await self._channel_for(chat_id)
+        try:
+            if head is None:
+                response = await self._client.conversations_history(
+                    channel=channel, limit=_LOOK_BACK, include_all_metadata=True
+                )
+            else:
+                response = await self._client.conversations_replies(
+                    channel=channel, ts=head.message_id, limit=_LOOK_BACK, include_all_metadata=True
+                )
+        except SlackApiError as exc:
+            log.warning(
+                "cannot look back in %s (%s): posting again", channel, exc.response.get("error")
+            )
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                return str(message["ts"])
+        return None
+
+    async def post_reply(self, chat_id: str, reply: Reply, *, language: str | None = None) -> str:
+        """The first message goes to the channel itself, any further ones into its thread.
+
+        A report or a long analysis then takes one line of the channel, like the daily thread.
+        `language` is the chat's, for the labels (a report carries its own).
+        """
+        channel = await self._channel_for(chat_id)
+        first, *rest = render_reply(reply, language=language or self._language)
+        ts = await self.post(channel, first)
+        if rest:
+            await self._post_all(channel, rest, thread_ts=ts)
+        return ts
+
+    async def post(
+        self,
+        channel: str,
+        message: SlackMessage,
+        *,
+        thread_ts: str | None = None,
+        key: str | None = None,
+    ) -> str:
+        """One `chat.postMessage`, paced, tagged with `key` if given; returns the message's ts."""
+        await self._pacer.wait_turn(channel)
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
+        response = await self._client.chat_postMessage(
+            channel=channel,
+            text=message.text,  # the notification, and what clients without blocks show
+            blocks=message.blocks,
+            thread_ts=thread_ts,  # None: in the channel itself
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata=metadata,
+        )
+        return str(response["ts"])
+
+    async def _post_all(
+        self, channel: str, messages: Sequence[SlackMessage], *, thread_ts: str
+    ) -> str:
+        first_ts = ""
+        for message in messages:
+            ts = await self.post(channel, message, thread_ts=thread_ts)
+            first_ts = first_ts or ts
+        return first_ts
+
+    async def _channel_for(self, chat_id: str) -> str:
+        """A user id becomes the id of the bot's DM with that user (opened once, then cached).
+
+        Replies in a DM thread need the DM's own channel id, not the user id.
+        """
+        if not chat_id.startswith(_USER_ID_PREFIXES):
+            return chat_id
+        channel = self._dm_channels.get(chat_id)
+        if channel is None:
+            response = await self._client.conversations_open(users=chat_id)
+            channel = str(response["channel"]["id"])
+            self._dm_channels[chat_id] = channel
+        return channel

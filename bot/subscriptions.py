@@ -1,0 +1,163 @@
+"""Whose keywords make a chat's report, and which members each paper is for.
+
+A chat's report matches the chat's own keywords (DIGEST_KEYWORDS while it has none) and every
+personal keyword its members added in it; a member is mentioned under the papers that matched
+their own keywords. A user's DM digest matches all their personal keywords of the platform.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from bot.platform import Mention
+from pipeline.digest import DigestOptions
+from pipeline.errors import InvalidKeyword
+from pipeline.matching import KeywordMatcher, normalize_keyword
+from pipeline.models import Paper
+from pipeline.report import PaperEntry
+from storage.db import Database
+from storage.repositories import (
+    DEFAULT_SCOPE,
+    ChatRepository,
+    PaperRepository,
+    ReportRepository,
+    Subscription,
+    SubscriptionRepository,
+)
+
+
+def chat_scope(platform: str, chat_id: str) -> str:
+    """The scope a chat's reports are stored under."""
+    return f"{platform}:{chat_id}"
+
+
+def dm_scope(platform: str, user_id: str) -> str:
+    """The scope of a user's personal (DM) digest."""
+    return f"{platform}:dm:{user_id}"
+
+
+async def chat_subscriptions(
+    db: Database, platform: str, chat_id: str
+) -> tuple[list[Subscription], list[Subscription]]:
+    """The chat's own keywords, and its members' personal ones added in this chat."""
+    async with db.session() as session:
+        everything = await SubscriptionRepository(session).all()
+    here = [s for s in everything if s.platform == platform and s.chat_id == chat_id]
+    return [s for s in here if s.user_id is None], [s for s in here if s.user_id is not None]
+
+
+async def chat_options(
+    db: Database, base: DigestOptions, platform: str, chat_id: str
+) -> DigestOptions:
+    """The options of a chat's daily report: its settings over the configured ones."""
+    async with db.session() as session:
+        settings = await ChatRepository(session).get(platform, chat_id)
+    own, members = await chat_subscriptions(db, platform, chat_id)
+    keywords = [s.keyword for s in own] or list(base.keywords)
+    return dataclasses.replace(
+        base,
+        categories=list(settings.categories)
+        if settings and settings.categories
+        else base.categories,
+        language=settings.language if settings and settings.language else base.language,
+        keywords=keywords + [s.keyword for s in members],
+        scope=chat_scope(platform, chat_id),
+        write_markdown=False,
+    )
+
+
+async def dm_options(
+    db: Database, base: DigestOptions, platform: str, user_id: str
+) -> DigestOptions | None:
+    """A user's DM digest: their personal keywords over the categories of the chats where
+    they added them. None when they have no keyword."""
+    async with db.session() as session:
+        everything = await SubscriptionRepository(session).all()
+        mine = [s for s in everything if s.platform == platform and s.user_id == user_id]
+        chats = ChatRepository(session)
+        categories: dict[str, None] = {}
+        for chat_id in dict.fromkeys(s.chat_id for s in mine):
+            settings = None if chat_id is None else await chats.get(platform, chat_id)
+            chosen = settings.categories if settings and settings.categories else base.categories
+            categories.update(dict.fromkeys(chosen))
+    if not mine:
+        return None
+    return dataclasses.replace(
+        base,
+        categories=list(categories),
+        keywords=[s.keyword for s in mine],
+        scope=dm_scope(platform, user_id),
+        write_markdown=False,
+    )
+
+
+async def daily_chats(db: Database, platform: str, configured: Iterable[str]) -> list[str]:
+    """Configured chats, plus those turned on by `digest here`, minus those turned off."""
+    async with db.session() as session:
+        switched = await ChatRepository(session).switched(platform)
+    chats = [c for c in dict.fromkeys(configured) if switched.get(c, True)]
+    return chats + [c for c, on in switched.items() if on and c not in chats]
+
+
+def match_mentions(
+    subscriptions: Sequence[Subscription], entries: Sequence[PaperEntry]
+) -> dict[str, tuple[Mention, ...]]:
+    """For each paper (by arXiv id), the members whose personal keywords it matched.
+
+    One matcher holds every member's keywords; each paper is read once.
+    """
+    owners: dict[str, list[tuple[str, str]]] = {}  # key → (user, keyword as they typed it)
+    for sub in subscriptions:
+        if sub.user_id is None:
+            continue
+        try:
+            key = normalize_keyword(sub.keyword)
+        except InvalidKeyword:
+            continue
+        owners.setdefault(key, []).append((sub.user_id, sub.keyword))
+    matcher = KeywordMatcher(pairs[0][1] for pairs in owners.values())
+    mentions: dict[str, tuple[Mention, ...]] = {}
+    for entry in entries:
+        per_user: dict[str, list[str]] = {}
+        for key in matcher.match_paper(entry.paper.title, entry.paper.abstract):
+            for user_id, keyword in owners[key]:
+                per_user.setdefault(user_id, []).append(keyword)
+        if per_user:
+            mentions[entry.paper.arxiv_id] = tuple(
+                Mention(user_id, tuple(keywords)) for user_id, keywords in per_user.items()
+            )
+    return mentions
+
+
+async def chat_mentions(
+    db: Database, platform: str, chat_id: str, entries: Sequence[PaperEntry]
+) -> dict[str, tuple[Mention, ...]]:
+    _, members = await chat_subscriptions(db, platform, chat_id)
+    return match_mentions(members, entries)
+
+
+async def latest_day(
+    db: Database, scope: str, categories: Sequence[str]
+) -> tuple[date | None, list[Paper]]:
+    """The latest reported day of a scope (else the default scope's) and its papers in
+    `categories`, as announced: what `keywords list` counts matches in."""
+    async with db.session() as session:
+        reports = ReportRepository(session)
+        latest = await reports.latest(scope) or await reports.latest(DEFAULT_SCOPE)
+        if latest is None:
+            return None, []
+        papers = await PaperRepository(session).announced_on(latest.report_date)
+    wanted = set(categories)
+    return latest.report_date, [p for p in papers if wanted.intersection(p.categories)]
+
+
+def count_matches(keywords: Sequence[str], papers: Sequence[Paper]) -> dict[str, int]:
+    """How many of `papers` each keyword (by its key) matches."""
+    matcher = KeywordMatcher(keywords)
+    counts = dict.fromkeys(matcher.keys, 0)
+    for paper in papers:
+        for key in matcher.match_paper(paper.title, paper.abstract):
+            counts[key] += 1
+    return counts

@@ -1,0 +1,163 @@
+"""Bot commands: `/summarize 2602.00780` (or `/summarize@BotName …` in a group) becomes a call to
+the chat core, whose reply is posted in the same chat (and topic) as an answer to the command.
+
+Telegram says who administers a chat, so `is_admin` comes from the caller's member status there;
+the core also accepts anyone in BOT_ADMINS.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import TYPE_CHECKING
+
+from telegram import BotCommand, Chat, Message, Update, User
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import Forbidden
+from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
+
+from bot.commands import CommandError, DigestDm, parse_command
+from bot.core import FAILED, ChatCore
+from bot.platform import Caller, Reply, TextReply
+from bot.telegram.poster import (
+    BotNotStarted,
+    TelegramConfigError,
+    TelegramPoster,
+    make_rate_limiter,
+)
+
+if TYPE_CHECKING:
+    from arxiv_digest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# What Telegram lists in its command menu; `/start` (the Start button) shows the help as well.
+COMMANDS = (
+    BotCommand("summarize", "The full analysis of a paper: /summarize 2602.00780"),
+    BotCommand("keywords", "Your keywords and this chat's: add, remove, list"),
+    BotCommand("report", "A stored daily report: /report 2026-02-04, or latest"),
+    BotCommand("digest", "The daily digest here: here, off, settings, dm on|off"),
+    BotCommand("help", "What the bot can do"),
+)
+ALIASES = {"start": "help", "help": "help"}
+# Only these may change a chat's settings, so only for these is the member status looked up.
+ADMIN_COMMANDS = frozenset({"keywords", "digest"})
+
+DM_CONFIRMATION = "This is where your daily arXiv digest will arrive."
+START_FIRST = "Open a private chat with @{bot} and press Start first."
+
+
+def build_telegram_app(core: ChatCore, settings: Settings) -> Application:
+    """The PTB application, its bot rate-limited; `run_telegram` starts and stops it."""
+    if settings.telegram_bot_token is None:
+        raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .job_queue(None)
+        .rate_limiter(make_rate_limiter(settings))
+        .concurrent_updates(True)  # a slow /summarize does not hold up the others
+        .build()
+    )
+    poster = TelegramPoster.from_settings(app.bot, settings)
+    for command in [c.command for c in COMMANDS] + ["start"]:
+        app.add_handler(
+            CommandHandler(
+                command,
+                partial(answer, core, poster, ALIASES.get(command, command)),
+                filters=filters.UpdateType.MESSAGE,  # an edited command does not run again
+            )
+        )
+    app.add_error_handler(_log_error)
+    return app
+
+
+async def register_commands(app: Application) -> None:
+    """The command menu Telegram shows when one types "/"."""
+    await app.bot.set_my_commands(COMMANDS)
+
+
+async def answer(
+    core: ChatCore,
+    poster: TelegramPoster,
+    command: str,
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    text = f"{command} {_arguments(message)}".strip()
+    log.info("Telegram /%s in chat %s from user %s", command, chat.id, user.id)
+    is_private = chat.type == ChatType.PRIVATE
+    topic = message.message_thread_id if message.is_topic_message else None
+
+    async def reply_with(reply: Reply, language: str | None = None) -> None:
+        await poster.post_reply(
+            str(chat.id), reply, language=language, reply_to=message.message_id, topic=topic
+        )
+
+    try:
+        caller = Caller(
+            platform="telegram",
+            chat_id=str(chat.id),
+            user_id=str(user.id),
+            is_admin=is_private
+            or (command in ADMIN_COMMANDS and await _is_admin(chat, user, message)),
+            is_private=is_private,
+        )
+        if not is_private and _turns_dm_on(text) and not await _can_write_to(poster, user):
+            username = context.bot.username
+            await reply_with(TextReply((START_FIRST.format(bot=username),), is_error=True))
+            return
+        reply = await core.handle(caller, text)  # a user's mistake comes back as a reply
+        language = (
+            None if isinstance(reply, TextReply) else (await core.options_for(caller)).language
+        )
+        await reply_with(reply, language)
+    except Exception:
+        log.exception("answering %r in Telegram chat %s failed", text, chat.id)
+        try:
+            await reply_with(TextReply((FAILED,), is_error=True))
+        except Exception:
+            log.exception("could not even say so")
+
+
+def _arguments(message: Message) -> str:
+    """What follows "/command" or "/command@BotName", as typed (commas, line breaks and all)."""
+    text = message.text or ""
+    entity = next((e for e in message.entities if e.type == "bot_command" and e.offset == 0), None)
+    if entity is None:
+        return text.partition(" ")[2].strip()
+    # Entity offsets count UTF-16 units; a command is ASCII, so they equal string indices here.
+    return text[entity.length :].strip()
+
+
+async def _is_admin(chat: Chat, user: User, message: Message) -> bool:
+    """An administrator or the owner of the chat; an anonymous admin writes as the chat itself."""
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True
+    member = await chat.get_member(user.id)
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+def _turns_dm_on(text: str) -> bool:
+    try:
+        command = parse_command(text)
+    except CommandError:
+        return False
+    return isinstance(command, DigestDm) and command.on
+
+
+async def _can_write_to(poster: TelegramPoster, user: User) -> bool:
+    """Telegram lets a bot write to a user only once they have started it: try, briefly."""
+    try:
+        await poster.send(str(user.id), DM_CONFIRMATION)
+    except (BotNotStarted, Forbidden):
+        return False
+    return True
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("Telegram update failed", exc_info=context.error)

@@ -1,0 +1,225 @@
+"""Posting to Telegram: a day's thread, a command's answer, a user's private digest.
+
+A day is a parent message with one reply per paper; in a forum supergroup where the bot may
+manage topics, the day gets its own topic and everything goes into it. Telegram allows about one
+message a second per chat, 20 a minute per group and 30 a second in all: `ChannelPacer` spaces
+the posts in each chat, PTB's `AIORateLimiter` keeps the group and overall limits and waits out
+any 429 (`RetryAfter`) before trying again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from telegram import Bot, LinkPreviewOptions, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+
+from bot.pacing import ChannelPacer
+from bot.platform import ChatPoster, Mention, Reply, ThreadHead
+from bot.telegram.render import render_paper, render_parent, render_reply
+from pipeline.markdown import LABELS
+from pipeline.report import DailyReport, PaperEntry
+
+if TYPE_CHECKING:
+    from arxiv_digest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 5  # 429s: Telegram says how long to wait, so waiting is always right
+GROUP_MESSAGES_PER_MINUTE = 20
+MESSAGES_PER_SECOND_OVERALL = 30
+NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)
+
+
+class TelegramConfigError(ValueError):
+    """Telegram settings that cannot work together; the message says which to set."""
+
+
+class BotNotStarted(TelegramError):
+    """Telegram refuses to let a bot write first to a user who never opened a chat with it."""
+
+    def __init__(self, user_id: str, bot_username: str | None) -> None:
+        bot = f"@{bot_username}" if bot_username else "the bot"
+        super().__init__(
+            f"user {user_id} has not started the bot: they must open a private chat with "
+            f"{bot} and press Start"
+        )
+        self.user_id = user_id
+
+
+def make_rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Group and overall limits, and retries after a 429; with pacing off (tests), retries only."""
+    paced = settings.telegram_messages_per_second > 0
+    return AIORateLimiter(
+        overall_max_rate=MESSAGES_PER_SECOND_OVERALL if paced else 0,
+        group_max_rate=GROUP_MESSAGES_PER_MINUTE if paced else 0,
+        max_retries=RATE_LIMIT_RETRIES,
+    )
+
+
+def make_bot(settings: Settings) -> ExtBot[None]:
+    """A bot for posting outside the chat app (the daily run); use it as `async with bot:`."""
+    if settings.telegram_bot_token is None:
+        raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
+    return ExtBot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_url,
+        rate_limiter=make_rate_limiter(settings),
+    )
+
+
+def topic_name(report: DailyReport) -> str:
+    labels = LABELS.get(report.language, LABELS["en"])
+    return f"{labels['title']} {report.report_date.isoformat()}"
+
+
+class TelegramPoster(ChatPoster):
+    """`ChatPoster` for Telegram: `chat_id` is a chat id; a user's id is their private chat."""
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot, *, messages_per_second: float = 1.0, language: str = "en") -> None:
+        self._bot = bot
+        self._pacer = ChannelPacer(messages_per_second)
+        self._language = language
+        self._forums: dict[str, bool] = {}
+        self._names: dict[tuple[str, str], str] = {}
+
+    @classmethod
+    def from_settings(cls, bot: Bot, settings: Settings) -> TelegramPoster:
+        return cls(
+            bot,
+            messages_per_second=settings.telegram_messages_per_second,
+            language=settings.digest_language,
+        )
+
+    async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
+        topic = await self._new_topic(chat_id, report)
+        message_id = await self.send(chat_id, render_parent(report), topic=topic)
+        return ThreadHead(
+            message_id=str(message_id),
+            topic_id=str(topic) if topic is not None else None,
+            language=report.language,
+        )
+
+    async def post_paper(
+        self, chat_id: str, head: ThreadHead, entry: PaperEntry, mentions: Sequence[Mention]
+    ) -> str:
+        """Every message of the paper replies to the parent; the first one's id identifies it."""
+        names = await self._names_of(chat_id, mentions)
+        messages = render_paper(entry, mentions, head.language, names=names)
+        topic = int(head.topic_id) if head.topic_id else None
+        first = ""
+        for text in messages:
+            message_id = await self.send(
+                chat_id, text, reply_to=int(head.message_id), topic=topic, strict=True
+            )
+            first = first or str(message_id)
+        return first
+
+    async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
+        """Bots cannot read a chat's history: a message whose acknowledgement was lost is sent
+        again rather than risk skipping it."""
+        return None
+
+    async def post_reply(
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        language: str | None = None,
+        reply_to: int | None = None,
+        topic: int | None = None,
+    ) -> str:
+        """A command's answer, replying to `reply_to` (the command) in its topic, if any."""
+        first = ""
+        for text in render_reply(reply, language or self._language):
+            message_id = await self.send(chat_id, text, reply_to=reply_to, topic=topic)
+            first = first or str(message_id)
+        return first
+
+    async def send(
+        self,
+        chat_id: str,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        topic: int | None = None,
+        strict: bool = False,
+    ) -> int:
+        """One `sendMessage` in HTML, paced, without link previews; returns the message id.
+
+        `strict`: fail if the replied-to message is gone (a thread must stay one thread); a
+        command's answer goes out anyway.
+        """
+        await self._pacer.wait_turn(chat_id)
+        reply = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=not strict)
+            if reply_to is not None
+            else None
+        )
+        try:
+            message = await self._bot.send_message(
+                chat_id=chat_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEWS,
+                reply_parameters=reply,
+                message_thread_id=topic,
+            )
+        except Forbidden as exc:
+            if _is_user(chat_id) and "initiate" in exc.message:
+                raise BotNotStarted(chat_id, self._username()) from exc
+            raise
+        return message.message_id
+
+    async def _new_topic(self, chat_id: str, report: DailyReport) -> int | None:
+        """The day's own topic in a forum where the bot may create one; None elsewhere."""
+        if not await self._is_forum(chat_id):
+            return None
+        try:
+            topic = await self._bot.create_forum_topic(chat_id, topic_name(report))
+        except BadRequest as exc:  # no "Manage topics" right, or no longer a forum
+            log.warning("no topic in Telegram chat %s (%s): posting in the chat", chat_id, exc)
+            return None
+        return topic.message_thread_id
+
+    async def _is_forum(self, chat_id: str) -> bool:
+        if _is_user(chat_id):
+            return False
+        known = self._forums.get(chat_id)
+        if known is None:
+            chat = await self._bot.get_chat(chat_id)
+            known = self._forums[chat_id] = bool(chat.is_forum)
+        return known
+
+    async def _names_of(self, chat_id: str, mentions: Sequence[Mention]) -> Mapping[str, str]:
+        """Members' names for their mentions (looked up once); an id whose lookup fails shows
+        as it is."""
+        names = {}
+        for mention in mentions:
+            key = (chat_id, mention.user_id)
+            if key not in self._names:
+                try:
+                    member = await self._bot.get_chat_member(chat_id, int(mention.user_id))
+                    self._names[key] = member.user.full_name
+                except (TelegramError, ValueError):
+                    log.warning("no name for Telegram user %s in %s", mention.user_id, chat_id)
+                    continue
+            names[mention.user_id] = self._names[key]
+        return names
+
+    def _username(self) -> str | None:
+        try:
+            return self._bot.username
+        except RuntimeError:  # not initialized: getMe never ran
+            return None
+
+
+def _is_user(chat_id: str) -> bool:
+    """Private chats have the user's own (positive) id; groups and channels are negative."""
+    return chat_id.isdigit()

@@ -1,0 +1,391 @@
+"""The analysis step: a paper (full text or abstract) in, a validated, complete PaperAnalysis out.
+
+LLM faults never escape as exceptions. A paper that cannot be analysed comes back with
+`analysis=None` and a note a reader can understand, so one bad answer never stops a day's digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+import pydantic
+from openai import AsyncOpenAI
+
+from pipeline.models import Paper, PaperAnalysis
+from pipeline.prompts import LANGUAGES, system_prompt, user_message
+
+PROMPT_VERSION = "1"  # bump when prompts change: part of the cache key
+MAX_RETRIES = 2  # extra attempts after a cut-off or invalid answer
+RESPONSE_FORMATS = ("auto", "json_schema", "json_object")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class AnalysisResult:
+    analysis: PaperAnalysis | None  # None when the paper could not be analysed
+    source: str  # "full_text" or "abstract"
+    prompt_tokens: int
+    completion_tokens: int
+    error: str | None = None  # a short note a reader can see
+    model: str = ""
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """One request's outcome: an analysis, or why there is none ("length", "invalid", ...)."""
+
+    analysis: PaperAnalysis | None
+    failure: str | None
+    usage: _Usage | None = None
+
+
+class Analyzer:
+    """Analyses papers with one model; at most `concurrency` requests are in flight at once.
+
+    With `response_format="auto"` it asks for a strict json_schema and, the first time the endpoint
+    answers that it does not support one, switches to json_object mode for good.
+    """
+
+    def __init__(
+        self,
+        client: AsyncOpenAI,
+        *,
+        model: str,
+        language: str = "en",
+        max_output_tokens: int = 2000,
+        max_output_tokens_cap: int = 8000,
+        concurrency: int = 4,
+        response_format: str = "auto",
+    ) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {language!r}")
+        if response_format not in RESPONSE_FORMATS:
+            raise ValueError(f"response_format must be one of {RESPONSE_FORMATS}")
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if max_output_tokens < 1:
+            raise ValueError("max_output_tokens must be at least 1")
+        self._client = client
+        self._model = model
+        self._language = language
+        self._max_output_tokens = max_output_tokens
+        self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._may_fall_back = response_format == "auto"
+        self._format = "json_object" if response_format == "json_object" else "json_schema"
+        # Widely understood; OpenAI's reasoning models want max_completion_tokens and say so.
+        self._budget_param = "max_tokens"
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def response_format(self) -> str:
+        """The format requests use now: "json_schema" or "json_object"."""
+        return self._format
+
+    @property
+    def language(self) -> str:
+        """The language analyses are written in unless a call asks for another."""
+        return self._language
+
+    async def analyse(
+        self, paper: Paper, body: str | None, language: str | None = None
+    ) -> AnalysisResult:
+        """`language` (default: the constructor's) is per call: one chat may want Chinese."""
+        language = language or self._language
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {language!r}")
+        body = body if body and body.strip() else None
+        result = AnalysisResult(
+            analysis=None,
+            source="full_text" if body else "abstract",
+            prompt_tokens=0,
+            completion_tokens=0,
+            model=self._model,
+        )
+        async with self._semaphore:
+            try:
+                await self._analyse(paper, body, system_prompt(language), result)
+            except openai.OpenAIError as exc:
+                result.error = _fault_note(exc, self._client.timeout)
+                log.warning("analysis of %s failed: %s", paper.versioned_id, exc)
+        return result
+
+    async def _analyse(
+        self, paper: Paper, body: str | None, instructions: str, result: AnalysisResult
+    ) -> None:
+        failures: list[str] = []
+        budget = self._max_output_tokens
+        for _ in range(1 + MAX_RETRIES):
+            attempt = await self._attempt(paper, body, instructions, budget)
+            if attempt.usage is not None:
+                result.prompt_tokens += attempt.usage.prompt_tokens or 0
+                result.completion_tokens += attempt.usage.completion_tokens or 0
+            if attempt.analysis is not None:
+                result.analysis = attempt.analysis
+                return
+            assert attempt.failure is not None
+            failures.append(attempt.failure)
+            if attempt.failure in ("refused", "filtered", "unreadable") or (
+                attempt.failure == "context" and body is None
+            ):
+                break
+            if body is not None:
+                body = shorten_at_paragraph(body)
+            if attempt.failure != "context":
+                budget = min(budget * 2, self._max_output_tokens_cap)
+        result.error = _failure_note(failures)
+        log.warning("analysis of %s failed: %s", paper.versioned_id, ", ".join(failures))
+
+    async def _attempt(
+        self, paper: Paper, body: str | None, instructions: str, budget: int
+    ) -> _Attempt:
+        messages: list[Any] = [
+            {"role": "system", "content": instructions},
+            {"role": "user", "content": user_message(paper, body)},
+        ]
+        for _ in range(3):  # at most two capability switches, each made once
+            try:
+                return await self._ask(messages, budget)
+            except openai.BadRequestError as exc:
+                text = f"{exc.message} {exc.param or ''}".lower()
+                if exc.code == "context_length_exceeded" or _CONTEXT_EXCEEDED.search(text):
+                    return _Attempt(None, "context")
+                if not self._adapt(text):
+                    raise
+        raise AssertionError("endpoint capabilities switched more than twice")
+
+    def _adapt(self, error: str) -> bool:
+        """Switch to what a 400 says the endpoint wants; False if it asks for nothing we can do."""
+        if self._budget_param == "max_tokens" and _rejects_max_tokens(error):
+            log.info("endpoint wants max_completion_tokens; using it from now on")
+            self._budget_param = "max_completion_tokens"
+            return True
+        if self._may_fall_back and self._format == "json_schema" and _rejects_schema(error):
+            log.info("endpoint does not support json_schema; using json_object from now on")
+            self._format = "json_object"
+            return True
+        return False
+
+    async def _ask(self, messages: list[Any], budget: int) -> _Attempt:
+        # The raw response is read here, not by the SDK: its usage then counts even when the
+        # content is invalid, and a malformed reply becomes a failure instead of an exception.
+        # `parse` is only used to send PaperAnalysis as a strict json_schema.
+        completions = self._client.chat.completions.with_raw_response
+        if self._format == "json_schema":
+            raw = await completions.parse(
+                model=self._model,
+                messages=messages,
+                response_format=PaperAnalysis,
+                **{self._budget_param: budget},
+            )
+        else:
+            raw = await completions.create(
+                model=self._model,
+                messages=messages,
+                response_format={"type": "json_object"},
+                **{self._budget_param: budget},
+            )
+        try:
+            completion = _Completion.model_validate_json(raw.http_response.content)
+        except pydantic.ValidationError:
+            return _Attempt(None, "unreadable")
+        if not completion.choices:
+            return _Attempt(None, "invalid", completion.usage)
+        choice = completion.choices[0]
+        if choice.finish_reason == "length":
+            return _Attempt(None, "length", completion.usage)
+        if choice.finish_reason == "content_filter":
+            return _Attempt(None, "filtered", completion.usage)
+        if choice.message.refusal:
+            return _Attempt(None, "refused", completion.usage)
+        analysis = parse_answer(choice.message.content)
+        cleaned = clean_analysis(analysis) if analysis is not None else None
+        return _Attempt(cleaned, None if cleaned else "invalid", completion.usage)
+
+
+class _Usage(pydantic.BaseModel):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class _Message(pydantic.BaseModel):
+    content: str | None = None
+    refusal: str | None = None
+
+
+class _Choice(pydantic.BaseModel):
+    message: _Message
+    finish_reason: str | None = None
+
+
+class _Completion(pydantic.BaseModel):
+    """The parts of a chat completion this step reads; endpoints differ on the rest."""
+
+    choices: list[_Choice] = []
+    usage: _Usage | None = None
+
+
+_CONTEXT_EXCEEDED = re.compile(r"context (?:length|window|size)|maximum context")
+
+
+def _rejects_max_tokens(text: str) -> bool:
+    return "max_tokens" in text and ("unsupported" in text or "not supported" in text)
+
+
+def _rejects_schema(text: str) -> bool:
+    return "response_format" in text or "json_schema" in text
+
+
+def shorten_at_paragraph(text: str) -> str:
+    """About the first half of `text`, cut at a paragraph break (else a line, else a word)."""
+    half = len(text) // 2
+    for separator in ("\n\n", "\n", " "):
+        cut = text.rfind(separator, 0, half + 1)
+        if cut > half // 2:
+            return text[:cut].rstrip()
+    return text[:half].rstrip()
+
+
+# --- reading and cleaning the answer -------------------------------------------------------------
+
+
+def parse_answer(content: str | None) -> PaperAnalysis | None:
+    """The analysis in `content`, also when wrapped in a code fence or a sentence; else None."""
+    if not content:
+        return None
+    text = content.strip()
+    candidates = [text]
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end and (start, end) != (0, len(text) - 1):
+        candidates.append(text[start : end + 1])
+    for candidate in candidates:
+        try:
+            return PaperAnalysis.model_validate_json(candidate)
+        except pydantic.ValidationError:
+            continue
+    return None
+
+
+_PREAMBLES = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^(?:sure|certainly|of course|absolutely|okay|ok|great)\s*[,.!:;]+\s*",
+        r"^(?:here(?:\s+is|\s+are|['’]s)|below\s+(?:is|are))\b[^\n]*?[.:!](?:\s+|$)",
+        r"^as an? (?:ai|(?:large )?language model)\b[^\n]*?[.:!](?:\s+|$)",
+        r"^i(?:['’]d| would|['’]m| am) (?:be )?(?:happy|glad) to\b[^\n]*?[.:!](?:\s+|$)",
+        r"^(?:好的|当然(?:可以)?|没问题)[，,！!。：:\s]*",
+        r"^(?:以下是|下面是)[^\n。！？：:]*[。！？：:]\s*",
+        r"^作为[^\n。！？：:]*?(?:AI|人工智能|语言模型|助手)[^\n。！？：:]*[。！？：:]\s*",
+    )
+]
+_CLOSING = re.compile(
+    r"(?:^|(?<=[.!?。！？]))\s*"
+    r"(?:I hope this helps|Let me know if|Feel free to"
+    r"|希望(?:以上|这些|这)?[^\n。！？]*?(?:帮助|有用)"
+    r"|如(?:果)?(?:您|你)?(?:还)?有(?:任何|其他)?(?:问题|疑问))"
+    r"[^\n]*$",
+    re.IGNORECASE,
+)
+_HEADING_LINE = re.compile(r"^#{1,6}\s+.*(?:\n|$)", re.MULTILINE)
+_LIST_MARKER = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
+
+
+def strip_chatter(text: str) -> str:
+    """`text` without a leading chatty sentence, a closing remark or markdown headings."""
+    text = _HEADING_LINE.sub("", text).strip()
+    stripped = False
+    changed = True
+    while changed and text:
+        changed = False
+        for pattern in _PREAMBLES:
+            shorter = pattern.sub("", text, count=1)
+            if shorter != text:
+                text, changed, stripped = shorter.lstrip(), True, True
+    text = _CLOSING.sub("", text).strip()
+    if stripped and text[:1].isascii() and text[:1].islower():
+        text = text[0].upper() + text[1:]
+    return text
+
+
+def clean_analysis(analysis: PaperAnalysis) -> PaperAnalysis | None:
+    """The analysis with chatter stripped from every field; None if a field is left empty."""
+    fields: dict[str, Any] = {}
+    for name, value in analysis.model_dump().items():
+        if isinstance(value, list):
+            items = [strip_chatter(_LIST_MARKER.sub("", item.strip())) for item in value]
+            value = [item for item in items if item]
+        else:
+            value = strip_chatter(value)
+        if not value:
+            return None
+        fields[name] = value
+    return PaperAnalysis(**fields)
+
+
+# --- notes for readers ---------------------------------------------------------------------------
+
+_FALLBACK = "showing the abstract only."
+_TIMES = {1: "once", 2: "twice", 3: "three times"}
+_ALL_THE_SAME = {
+    "length": "The model's answer was cut off {times}",
+    "invalid": "The model's answer was not a valid analysis {times}",
+    "context": "The paper does not fit in the model's context window, even shortened",
+}
+_EACH = {"length": "cut off", "invalid": "invalid", "context": "too long for the model"}
+
+
+def _failure_note(failures: list[str]) -> str:
+    last = failures[-1]
+    if last == "refused":
+        return f"The model declined to analyse this paper; {_FALLBACK}"
+    if last == "filtered":
+        return f"The model endpoint's content filter blocked the answer; {_FALLBACK}"
+    if last == "unreadable":
+        return f"The model endpoint's reply is not a chat completion; {_FALLBACK}"
+    counts = {kind: failures.count(kind) for kind in dict.fromkeys(failures)}
+    if len(counts) == 1:
+        return f"{_ALL_THE_SAME[last].format(times=_times(len(failures)))}; {_FALLBACK}"
+    details = ", ".join(f"{_EACH[kind]} {_times(n)}" for kind, n in counts.items())
+    return (
+        f"The model gave no complete, valid analysis in {len(failures)} attempts ({details}); "
+        f"{_FALLBACK}"
+    )
+
+
+def _times(n: int) -> str:
+    return _TIMES.get(n, f"{n} times")
+
+
+def _seconds(timeout: object) -> str:
+    value = getattr(timeout, "read", timeout)
+    return f" (timeout after {value:g} s)" if isinstance(value, int | float) else ""
+
+
+def _fault_note(exc: openai.OpenAIError, timeout: object) -> str:
+    if isinstance(exc, openai.APITimeoutError):
+        return f"The model endpoint did not answer in time{_seconds(timeout)}; {_FALLBACK}"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"The model endpoint could not be reached (connection failed); {_FALLBACK}"
+    if isinstance(exc, openai.RateLimitError):
+        return (
+            f"The model endpoint was still rate-limiting requests (HTTP 429) after retries; "
+            f"{_FALLBACK}"
+        )
+    if isinstance(exc, openai.InternalServerError):
+        return f"The model endpoint failed (HTTP {exc.status_code}) after retries; {_FALLBACK}"
+    if isinstance(exc, openai.APIStatusError):
+        detail = exc.body.get("message") if isinstance(exc.body, dict) else None
+        detail = str(detail or exc.message)
+        detail = detail if len(detail) <= 160 else detail[:157] + "..."
+        status = exc.status_code
+        return f"The model endpoint refused the request (HTTP {status}: {detail}); {_FALLBACK}"
+    return f"The model endpoint's reply could not be read; {_FALLBACK}"

@@ -1,0 +1,68 @@
+"""Plain data the pipeline hands around: no I/O, no platform, no ORM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class AnnounceType(StrEnum):
+    NEW = "new"
+    CROSS = "cross"
+    REPLACE = "replace"
+    REPLACE_CROSS = "replace-cross"
+
+    @property
+    def is_replacement(self) -> bool:
+        return self in (AnnounceType.REPLACE, AnnounceType.REPLACE_CROSS)
+
+
+@dataclass(slots=True)
+class Paper:
+    """One version of an arXiv paper as announced (feed) or looked up (API)."""
+
+    arxiv_id: str  # without version: "2602.00780" or "cs/9901001"
+    version: int
+    title: str
+    authors: list[str]
+    abstract: str
+    categories: list[str]  # primary first when known
+    announce_type: AnnounceType | None = None  # None when looked up outside a feed
+    announced_on: date | None = None
+    comments: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.arxiv_id}v{self.version}"
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+
+@dataclass(slots=True)
+class FeedDay:
+    """What the RSS feed announced for one set of categories on one day."""
+
+    categories: list[str]
+    announced_on: date | None  # None when the feed is empty and carries no date
+    papers: list[Paper] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.papers
+
+
+class PaperAnalysis(BaseModel):
+    """The five sections teams read, as the LLM must return them."""
+
+    summary: str = Field(description="A concise overview of the paper in one paragraph.")
+    motivation: str = Field(description="The problem and why existing work falls short.")
+    contributions: list[str] = Field(description="The paper's main contributions, one per item.")
+    method: str = Field(description="How the approach works, with its key components.")
+    experiments: str = Field(description="Datasets, baselines, main results and their numbers.")

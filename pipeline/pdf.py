@@ -1,0 +1,270 @@
+"""Download a paper's PDF and turn it into sections of plain text.
+
+Plain `get_text` is all we use (a few milliseconds a page); layout analysis costs a hundred
+times more for no better sections (docs/pdf-extraction.md). Ligatures are spelled out ("ﬁ" →
+"fi") and words hyphenated at a line end joined, so the model and keyword search see plain words.
+
+The joining is done here rather than with TEXT_DEHYPHENATE: PyMuPDF 1.27.1 to 1.28.x ignore that
+flag (pymupdf/PyMuPDF#4994) while earlier and later versions honour it, and the first pages must
+keep their hyphens anyway so that "github.com/foo/bar-" + "baz" stays one address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import httpx
+import pymupdf
+
+from pipeline.errors import PdfUnavailable, PdfUnreadable
+from pipeline.sections import Section, drop_back_matter, split_sections
+
+__all__ = ["FullText", "PdfReader", "Section", "extract"]
+
+# The default text flags without ligature preservation (see above for hyphens).
+_FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES
+_FRONT_PAGES = 2
+# MuPDF keeps global state and PyMuPDF does not support calls from several threads at once:
+# extractions run in threads (off the event loop) but one at a time.
+_MUPDF = threading.Lock()
+_MIN_CHARS_PER_PAGE = 200  # below this the pages are pictures of text (scans) or blank
+_ARXIV_STAMP = re.compile(r"^arXiv:\S+\s+\[[^\]]+\]\s+\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}$")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–]?\s*(\d{1,4})\s*[-–]?(?:\s+of\s+\d{1,4})?$", re.I)
+_EDGE_LINES = 3  # running headers and footers live in a page's first and last lines
+# "transduc-" + "tion": like MuPDF's de-hyphenation this drops the hyphen, so "state-" + "of-the-
+# art" loses one too; it needs a letter before and a lower-case letter after ("10-" + "20" stays).
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u00ad]\n(?=[a-z])")
+
+
+@dataclass(slots=True)
+class FullText:
+    pages: int
+    sections: list[Section]  # references, acknowledgements and appendices already dropped
+    front_text: str  # the first two pages as printed, plus their link targets (code links)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "pages": self.pages,
+            "sections": [
+                {"kind": s.kind, "heading": s.heading, "text": s.text} for s in self.sections
+            ],
+            "front_text": self.front_text,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> FullText:
+        pages, sections, front = data["pages"], data["sections"], data.get("front_text", "")
+        if not isinstance(pages, int) or not isinstance(sections, list):
+            raise ValueError("not a FullText: 'pages' must be an int and 'sections' a list")
+        return cls(
+            pages=pages,
+            sections=[Section(s["kind"], s["heading"], s["text"]) for s in sections],
+            front_text=str(front),
+        )
+
+
+class PdfReader:
+    """Downloads PDFs (streamed, size cap, bounded concurrency); extracts text in a thread."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        max_bytes: int = 30_000_000,
+        max_pages: int = 150,
+        concurrency: int = 4,
+    ) -> None:
+        self._client = client
+        self._base_url = base_url
+        self._max_bytes = max_bytes
+        self._max_pages = max_pages
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def download(self, versioned_id: str) -> bytes:
+        """The PDF's bytes; PdfUnavailable on an HTTP error, a timeout, a network error or size."""
+        url = f"{self._base_url}{versioned_id}"
+        cap = _size(self._max_bytes)
+        async with self._slots:
+            try:
+                async with self._client.stream("GET", url, follow_redirects=True) as response:
+                    if response.status_code != 200:
+                        raise PdfUnavailable(_status_reason(versioned_id, response.status_code))
+                    announced = response.headers.get("Content-Length", "")
+                    if announced.isdigit() and int(announced) > self._max_bytes:
+                        raise PdfUnavailable(
+                            f"the PDF of {versioned_id} is larger than {cap} "
+                            f"({_size(int(announced))}); it was not downloaded"
+                        )
+                    chunks: list[bytes] = []
+                    received = 0
+                    async for chunk in response.aiter_bytes():
+                        received += len(chunk)
+                        if received > self._max_bytes:
+                            raise PdfUnavailable(
+                                f"the PDF of {versioned_id} is larger than {cap}; "
+                                "the download was stopped"
+                            )
+                        chunks.append(chunk)
+            except httpx.TimeoutException as exc:
+                raise PdfUnavailable(
+                    f"arXiv did not send the PDF of {versioned_id} in time ({_describe(exc)})"
+                ) from exc
+            except httpx.TransportError as exc:
+                raise PdfUnavailable(
+                    f"could not download the PDF of {versioned_id}: {_describe(exc)}"
+                ) from exc
+        return b"".join(chunks)
+
+    async def read(self, versioned_id: str) -> FullText:
+        """Download and extract; PdfUnavailable or PdfUnreadable say what went wrong."""
+        data = await self.download(versioned_id)
+        try:
+            return await asyncio.to_thread(extract, data, max_pages=self._max_pages)
+        except PdfUnreadable as exc:
+            raise PdfUnreadable(f"the PDF of {versioned_id} cannot be read: {exc}") from exc
+
+
+def extract(data: bytes, *, max_pages: int = 150) -> FullText:
+    """Sections of a PDF's text; PdfUnreadable (with the reason) when there is no usable text."""
+    if not data:
+        raise PdfUnreadable("the file is empty")
+    if b"%PDF-" not in data[:1024]:
+        raise PdfUnreadable(_not_a_pdf(data))
+    with _MUPDF:
+        pages, texts, front = _read_pages(data, max_pages)
+    texts = _without_page_furniture(texts)
+    characters = sum(len(text) - text.count(" ") - text.count("\n") for text in texts)
+    if characters < _MIN_CHARS_PER_PAGE * pages:
+        raise PdfUnreadable(
+            f"the PDF has almost no text ({characters} characters on {pages} pages); "
+            "it looks scanned or made of images"
+        )
+    sections = drop_back_matter(split_sections("\n".join(texts)))
+    return FullText(pages=pages, sections=sections, front_text=front)
+
+
+def _read_pages(data: bytes, max_pages: int) -> tuple[int, list[str], str]:
+    """Page count, each page's text, and the first pages' text with their link targets."""
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except pymupdf.EmptyFileError as exc:
+        raise PdfUnreadable("the file is empty") from exc
+    except (pymupdf.FileDataError, RuntimeError) as exc:
+        raise PdfUnreadable(
+            f"the file is damaged or incomplete and cannot be opened ({exc})"
+        ) from exc
+    with doc:
+        if doc.needs_pass:
+            raise PdfUnreadable("the PDF is encrypted: it needs a password to open")
+        if doc.is_repaired and b"%%EOF" not in data[-2048:]:
+            raise PdfUnreadable("the PDF is incomplete (the file is cut short)")
+        pages = doc.page_count
+        if pages == 0:
+            raise PdfUnreadable("the PDF has no pages")
+        if pages > max_pages:
+            raise PdfUnreadable(f"the PDF has {pages} pages; only up to {max_pages} are read")
+        texts: list[str] = []
+        links: list[str] = []
+        for number in range(pages):
+            page = doc[number]
+            texts.append(_page_text(page))
+            if number < _FRONT_PAGES:
+                links += _link_targets(page)
+    return pages, texts, "\n".join(texts[:_FRONT_PAGES] + links)
+
+
+def _page_text(page: pymupdf.Page) -> str:
+    try:
+        return page.get_text(flags=_FLAGS)
+    except (RuntimeError, ValueError):  # one broken page does not spoil the paper
+        return ""
+
+
+def _link_targets(page: pymupdf.Page) -> list[str]:
+    """URLs of a page's hyperlinks: the first pages' footnote links are often cut in the text."""
+    try:
+        return [str(link["uri"]) for link in page.get_links() if link.get("uri")]
+    except (RuntimeError, ValueError):
+        return []
+
+
+def _without_page_furniture(texts: list[str]) -> list[str]:
+    """Drop page numbers, running headers and footers and arXiv's side stamp; join hyphenations.
+
+    Only lines near a page's top or bottom are candidates, and only when the same thing recurs
+    across pages: page numbers must count up with the pages on the same side of every page, so
+    a section number alone on the first line of a page ("3" above "Method") stays.
+    """
+    pages = [[line.strip() for line in text.split("\n") if line.strip()] for text in texts]
+
+    def edges(lines: list[str]) -> list[tuple[int, str]]:
+        top = range(min(_EDGE_LINES, len(lines)))
+        bottom = range(max(len(lines) - _EDGE_LINES, len(top)), len(lines))
+        return [(i, "top") for i in top] + [(i, "bottom") for i in bottom]
+
+    def normal(line: str) -> str:
+        return re.sub(r"\d+", "#", line.lower())
+
+    numbers: list[tuple[int, int, tuple[int, str]]] = []  # page, line, (number - page, side)
+    repeated: Counter[str] = Counter()
+    for page, lines in enumerate(pages):
+        for i, side in edges(lines):
+            if m := _PAGE_NUMBER.match(lines[i]):
+                numbers.append((page, i, (int(m.group(1)) - page, side)))
+        repeated.update({normal(lines[i]) for i, _ in edges(lines)})
+    agreeing = Counter(key for _, _, key in numbers)
+    quorum = max(2, len(pages) * 0.3)
+    page_numbers = {(page, i) for page, i, key in numbers if agreeing[key] >= quorum}
+    running = {
+        line
+        for line, n in repeated.items()
+        if n >= max(3, len(pages) * 0.4) and re.search(r"[^\W\d_]", line)  # has a letter
+    }
+
+    cleaned = []
+    for page, lines in enumerate(pages):
+        edge = {i for i, _ in edges(lines)}
+        kept = [
+            line
+            for i, line in enumerate(lines)
+            if (page, i) not in page_numbers
+            and not (i in edge and normal(line) in running)
+            and not _ARXIV_STAMP.match(line)
+        ]
+        cleaned.append(_LINE_END_HYPHEN.sub("", "\n".join(kept)))
+    return cleaned
+
+
+def _not_a_pdf(data: bytes) -> str:
+    start = data[:200].lstrip().lower()
+    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start:
+        return "the server sent a web page instead of a PDF"
+    return "the file is not a PDF"
+
+
+def _status_reason(versioned_id: str, status: int) -> str:
+    if status == 404:
+        return f"arXiv has no PDF for {versioned_id} (HTTP 404)"
+    if status in (403, 429):
+        return f"arXiv refused the PDF download of {versioned_id} (HTTP {status}, rate limited?)"
+    if status >= 500:
+        return f"arXiv failed to serve the PDF of {versioned_id} (HTTP {status}); try again later"
+    return f"arXiv answered HTTP {status} for the PDF of {versioned_id}"
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    detail = str(exc)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _size(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:g} MB"
+    if count >= 1_000:
+        return f"{count / 1_000:g} kB"
+    return f"{count} bytes"

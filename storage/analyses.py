@@ -1,0 +1,179 @@
+"""What was read from each PDF and what the LLM made of it, so no paper is paid for twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pipeline.models import PaperAnalysis
+from storage._sql import insert
+from storage.models import AnalysisRow, ExtractionRow, utcnow
+from storage.records import (
+    AnalysisSource,
+    AnalysisStatus,
+    ExtractionStatus,
+    StoredAnalysis,
+    StoredExtraction,
+)
+
+
+class ExtractionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, arxiv_id: str, version: int) -> StoredExtraction | None:
+        stmt = select(ExtractionRow.__table__).where(
+            ExtractionRow.arxiv_id == arxiv_id, ExtractionRow.version == version
+        )
+        row = (await self._session.execute(stmt)).one_or_none()
+        return None if row is None else _extraction(row)
+
+    async def save(
+        self,
+        arxiv_id: str,
+        version: int,
+        *,
+        status: ExtractionStatus,
+        reason: str | None = None,
+        pages: int | None = None,
+        content: Any = None,
+        code_links: Sequence[str] = (),
+    ) -> StoredExtraction:
+        """Store the outcome of reading one version's PDF, replacing any earlier outcome."""
+        values = {
+            "status": status,
+            "reason": reason,
+            "pages": pages,
+            "content": content,
+            "code_links": list(code_links),
+            "created_at": utcnow(),
+        }
+        stmt = insert(self._session, ExtractionRow).values(
+            arxiv_id=arxiv_id, version=version, **values
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["arxiv_id", "version"],
+            set_={name: stmt.excluded[name] for name in values},
+        ).returning(*ExtractionRow.__table__.c)
+        return _extraction((await self._session.execute(stmt)).one())
+
+
+class AnalysisRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(
+        self, arxiv_id: str, version: int, model: str, language: str, prompt_version: str
+    ) -> StoredAnalysis | None:
+        """The stored outcome, failed or not, so the caller can decide whether to retry."""
+        stmt = select(AnalysisRow.__table__).where(
+            AnalysisRow.arxiv_id == arxiv_id,
+            AnalysisRow.version == version,
+            AnalysisRow.model == model,
+            AnalysisRow.language == language,
+            AnalysisRow.prompt_version == prompt_version,
+        )
+        row = (await self._session.execute(stmt)).one_or_none()
+        return None if row is None else _analysis(row)
+
+    async def save(
+        self,
+        arxiv_id: str,
+        version: int,
+        model: str,
+        language: str,
+        prompt_version: str,
+        *,
+        status: AnalysisStatus,
+        source: AnalysisSource,
+        analysis: PaperAnalysis | None = None,
+        error: str | None = None,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+    ) -> StoredAnalysis:
+        """Record one attempt: its outcome replaces the previous one, its tokens add up.
+
+        `prompt_tokens` and `completion_tokens` are what this attempt spent, failed or not.
+        """
+        if status == "ok" and analysis is None:
+            raise ValueError("an analysis with status 'ok' needs its content")
+        now = utcnow()
+        stmt = insert(self._session, AnalysisRow).values(
+            arxiv_id=arxiv_id,
+            version=version,
+            model=model,
+            language=language,
+            prompt_version=prompt_version,
+            status=status,
+            source=source,
+            content=None if analysis is None else analysis.model_dump(mode="json"),
+            error=error,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            attempts=1,
+            created_at=now,
+            updated_at=now,
+        )
+        new = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["arxiv_id", "version", "model", "language", "prompt_version"],
+            set_={
+                "status": new.status,
+                "source": new.source,
+                "content": new.content,
+                "error": new.error,
+                "prompt_tokens": AnalysisRow.prompt_tokens + new.prompt_tokens,
+                "completion_tokens": AnalysisRow.completion_tokens + new.completion_tokens,
+                "attempts": AnalysisRow.attempts + 1,
+                "updated_at": new.updated_at,
+            },
+        ).returning(*AnalysisRow.__table__.c)
+        return _analysis((await self._session.execute(stmt)).one())
+
+    async def tokens_used_on(self, day: date) -> int:
+        """Tokens of the analyses last written on a UTC day (all their attempts included).
+
+        An analysis retried across midnight counts its earlier attempts again on the later
+        day, which errs on the side of staying under a daily budget.
+        """
+        start = datetime.combine(day, time.min, tzinfo=UTC)
+        stmt = select(
+            func.coalesce(func.sum(AnalysisRow.prompt_tokens + AnalysisRow.completion_tokens), 0)
+        ).where(AnalysisRow.updated_at >= start, AnalysisRow.updated_at < start + timedelta(1))
+        return int((await self._session.execute(stmt)).scalar_one())
+
+
+def _extraction(row: Any) -> StoredExtraction:
+    return StoredExtraction(
+        arxiv_id=row.arxiv_id,
+        version=row.version,
+        status=row.status,
+        reason=row.reason,
+        pages=row.pages,
+        content=row.content,
+        code_links=tuple(row.code_links),
+        created_at=row.created_at,
+    )
+
+
+def _analysis(row: Any) -> StoredAnalysis:
+    return StoredAnalysis(
+        arxiv_id=row.arxiv_id,
+        version=row.version,
+        model=row.model,
+        language=row.language,
+        prompt_version=row.prompt_version,
+        status=row.status,
+        source=row.source,
+        analysis=None if row.content is None else PaperAnalysis.model_validate(row.content),
+        error=row.error,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,171 @@
+"""The delivery ledger: which report thread each chat got, and which papers were posted in it.
+
+A rerun after a crash finds the same thread and skips what was already sent, so nothing is
+posted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage._sql import batches, insert
+from storage.models import DeliveryRow, ThreadRow, utcnow
+from storage.records import ThreadRecord
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_or_create_thread(
+        self, platform: str, chat_id: str, report_date: date, scope: str
+    ) -> ThreadRecord:
+        """The chat's thread for a day, created as "opening" the first time.
+
+        A chat has one thread per day: an existing thread is returned even if its scope differs.
+        """
+        now = utcnow()
+        stmt = (
+            insert(self._session, ThreadRow)
+            .values(
+                platform=platform,
+                chat_id=chat_id,
+                report_date=report_date,
+                scope=scope,
+                status="opening",
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        await self._session.execute(stmt)
+        found = select(ThreadRow.__table__).where(
+            ThreadRow.platform == platform,
+            ThreadRow.chat_id == chat_id,
+            ThreadRow.report_date == report_date,
+        )
+        return _thread((await self._session.execute(found)).one())
+
+    async def get_thread(self, thread_id: int) -> ThreadRecord | None:
+        stmt = select(ThreadRow.__table__).where(ThreadRow.id == thread_id)
+        row = (await self._session.execute(stmt)).one_or_none()
+        return None if row is None else _thread(row)
+
+    async def set_parent(
+        self, thread_id: int, parent_message_id: str, topic_id: str | None = None
+    ) -> None:
+        """The thread's first message was posted: papers can now be replied under it."""
+        await self._set(
+            thread_id, parent_message_id=parent_message_id, topic_id=topic_id, status="open"
+        )
+
+    async def complete(self, thread_id: int) -> None:
+        await self._set(thread_id, status="complete")
+
+    async def record_pending(self, thread_id: int, arxiv_id: str, version: int) -> None:
+        """Note a paper about to be posted (a no-op when it is already pending or sent)."""
+        stmt = (
+            insert(self._session, DeliveryRow)
+            .values(
+                thread_id=thread_id,
+                arxiv_id=arxiv_id,
+                version=version,
+                status="pending",
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing()
+        )
+        await self._session.execute(stmt)
+
+    async def record_sent(
+        self, thread_id: int, arxiv_id: str, version: int, message_id: str
+    ) -> None:
+        """Mark a paper as posted; once sent, later calls change nothing."""
+        now = utcnow()
+        stmt = insert(self._session, DeliveryRow).values(
+            thread_id=thread_id,
+            arxiv_id=arxiv_id,
+            version=version,
+            message_id=message_id,
+            status="sent",
+            created_at=now,
+            sent_at=now,
+        )
+        new = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["thread_id", "arxiv_id"],
+            set_={
+                "version": new.version,
+                "message_id": new.message_id,
+                "status": new.status,
+                "sent_at": new.sent_at,
+            },
+            where=DeliveryRow.status != "sent",
+        )
+        await self._session.execute(stmt)
+
+    async def delivered_ids(self, thread_id: int) -> set[str]:
+        """The papers already sent in this thread (pending ones are not included)."""
+        stmt = select(DeliveryRow.arxiv_id).where(
+            DeliveryRow.thread_id == thread_id, DeliveryRow.status == "sent"
+        )
+        return set((await self._session.execute(stmt)).scalars())
+
+    async def pending_ids(self, thread_id: int) -> set[str]:
+        """Papers recorded as about to be posted but never acknowledged (a crash came between)."""
+        stmt = select(DeliveryRow.arxiv_id).where(
+            DeliveryRow.thread_id == thread_id, DeliveryRow.status == "pending"
+        )
+        return set((await self._session.execute(stmt)).scalars())
+
+    async def delivered_to_chat_before(
+        self, platform: str, chat_id: str, arxiv_ids: Iterable[str], before: date
+    ) -> set[str]:
+        """Which of `arxiv_ids` this chat got in a thread dated strictly before `before`."""
+        found: set[str] = set()
+        for batch in batches(sorted(set(arxiv_ids))):
+            stmt = (
+                select(DeliveryRow.arxiv_id)
+                .join(ThreadRow, ThreadRow.id == DeliveryRow.thread_id)
+                .where(
+                    ThreadRow.platform == platform,
+                    ThreadRow.chat_id == chat_id,
+                    ThreadRow.report_date < before,
+                    DeliveryRow.status == "sent",
+                    DeliveryRow.arxiv_id.in_(batch),
+                )
+                .distinct()
+            )
+            found.update((await self._session.execute(stmt)).scalars())
+        return found
+
+    async def _set(self, thread_id: int, **values: Any) -> None:
+        stmt = (
+            update(ThreadRow)
+            .where(ThreadRow.id == thread_id)
+            .values(**values, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        result = await self._session.execute(stmt)
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise LookupError(f"no thread {thread_id}")
+
+
+def _thread(row: Any) -> ThreadRecord:
+    return ThreadRecord(
+        id=row.id,
+        platform=row.platform,
+        chat_id=row.chat_id,
+        report_date=row.report_date,
+        scope=row.scope,
+        parent_message_id=row.parent_message_id,
+        topic_id=row.topic_id,
+        status=row.status,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,265 @@
+"""The database schema as typed declarative models.
+
+Repositories read and write these tables with Core statements and hand back the plain records
+of `storage.records`, so no ORM object (and no lazy load) ever leaves the storage package.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Stored in place of NULL in subscriptions.chat_id / subscriptions.user_id, because both SQLite
+# and PostgreSQL treat NULLs as distinct in unique constraints: with NULL, the same keyword could
+# be subscribed twice for "no user". `chat_id = ""` is a user's global keyword, `user_id = ""`
+# the chat's own keyword. Repositories translate None <-> "" so callers never see it.
+NO_ID = ""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    PostgreSQL keeps `timestamptz`; SQLite has no time zones, so values are normalised to UTC
+    before they are written and marked as UTC when read back.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PaperRow(Base):
+    """The latest known metadata of a paper, whatever version announced it."""
+
+    __tablename__ = "papers"
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON)
+    abstract: Mapped[str] = mapped_column(Text)
+    categories: Mapped[list[str]] = mapped_column(JSON)  # primary first
+    comments: Mapped[str | None] = mapped_column(Text)
+    doi: Mapped[str | None] = mapped_column(Text)
+    journal_ref: Mapped[str | None] = mapped_column(Text)
+    first_announced_on: Mapped[date | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FeedSnapshotRow(Base):
+    """One fetch of a feed: lets the daily run tell a new announcement day from a repeat."""
+
+    __tablename__ = "feed_snapshots"
+    __table_args__ = (UniqueConstraint("categories_key", "announced_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    categories_key: Mapped[str] = mapped_column(String(500))  # "cs.AI+cs.LG", sorted
+    announced_on: Mapped[date]
+    item_count: Mapped[int]
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AnnouncementRow(Base):
+    __tablename__ = "announcements"
+    __table_args__ = (UniqueConstraint("announced_on", "arxiv_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announced_on: Mapped[date] = mapped_column(index=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64), ForeignKey("papers.arxiv_id"))
+    version: Mapped[int]
+    announce_type: Mapped[str] = mapped_column(String(20))  # AnnounceType value
+
+
+class ExtractionRow(Base):
+    __tablename__ = "extractions"
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))  # "ok" | "failed"
+    reason: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int | None]
+    content: Mapped[Any | None] = mapped_column(JSON)  # sections as the PDF step serialises them
+    code_links: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AnalysisRow(Base):
+    __tablename__ = "analyses"
+    __table_args__ = (
+        UniqueConstraint("arxiv_id", "version", "model", "language", "prompt_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    model: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(50))
+    prompt_version: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20))  # "ok" | "failed"
+    source: Mapped[str] = mapped_column(String(20))  # "full_text" | "abstract"
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # PaperAnalysis.model_dump()
+    error: Mapped[str | None] = mapped_column(Text)
+    prompt_tokens: Mapped[int]
+    completion_tokens: Mapped[int]
+    attempts: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("report_date", "scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_date: Mapped[date]
+    scope: Mapped[str] = mapped_column(String(200), default="default")
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # "complete" | "empty" | "partial"
+    markdown: Mapped[str] = mapped_column(Text)
+    paper_count: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ReportPaperRow(Base):
+    __tablename__ = "report_papers"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int]
+    position: Mapped[int]
+    matched_keywords: Mapped[list[str]] = mapped_column(JSON)
+    mention: Mapped[str] = mapped_column(String(20))  # "full" | "updated"
+
+
+class SubscriptionRow(Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "user_id", "keyword_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))  # "slack" | "telegram" | "cli"
+    chat_id: Mapped[str] = mapped_column(String(100))  # NO_ID: a user's global keyword
+    user_id: Mapped[str] = mapped_column(String(100))  # NO_ID: the chat's own keyword
+    keyword: Mapped[str] = mapped_column(String(100))  # as the user typed it
+    keyword_key: Mapped[str] = mapped_column(String(100))  # normalised, for matching and dedup
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ThreadRow(Base):
+    """A day's report thread in one chat: opened once, filled paper by paper."""
+
+    __tablename__ = "threads"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "report_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    report_date: Mapped[date]
+    scope: Mapped[str] = mapped_column(String(200))
+    parent_message_id: Mapped[str | None] = mapped_column(String(100))
+    topic_id: Mapped[str | None] = mapped_column(String(100))  # Telegram forum topic
+    status: Mapped[str] = mapped_column(String(20))  # "opening" | "open" | "complete"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("thread_id", "arxiv_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    arxiv_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int]
+    message_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # "pending" | "sent"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ChatSettingsRow(Base):
+    """A chat's own digest settings; a NULL column means "as configured" (settings, defaults)."""
+
+    __tablename__ = "chat_settings"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    enabled: Mapped[bool | None]  # True: `digest here`, False: `digest off`, NULL: as configured
+    categories: Mapped[list[str] | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DmSubscriberRow(Base):
+    """A user who asked for the personal digest of their own keywords by direct message."""
+
+    __tablename__ = "dm_subscribers"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RunRow(Base):
+    """One attempt at a scheduled job: a restart tells a finished day from an interrupted one."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "daily"
+    scheduled_for: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20))  # RunStatus
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    holder: Mapped[str] = mapped_column(String(200))  # hostname:pid

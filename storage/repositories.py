@@ -1,0 +1,41 @@
+"""Every repository and record in one import; each lives in its own module."""
+
+from storage.analyses import AnalysisRepository, ExtractionRepository
+from storage.chats import KEEP, ChatRepository
+from storage.deliveries import DeliveryRepository
+from storage.papers import FeedSnapshotRepository, PaperRepository
+from storage.records import (
+    ChatSettings,
+    ReportPaper,
+    RunRecord,
+    StoredAnalysis,
+    StoredExtraction,
+    StoredReport,
+    Subscription,
+    ThreadRecord,
+)
+from storage.reports import DEFAULT_SCOPE, ReportRepository
+from storage.runs import RunRepository
+from storage.subscriptions import SubscriptionRepository
+
+__all__ = [
+    "DEFAULT_SCOPE",
+    "KEEP",
+    "AnalysisRepository",
+    "ChatRepository",
+    "ChatSettings",
+    "DeliveryRepository",
+    "ExtractionRepository",
+    "FeedSnapshotRepository",
+    "PaperRepository",
+    "ReportPaper",
+    "ReportRepository",
+    "RunRecord",
+    "RunRepository",
+    "StoredAnalysis",
+    "StoredExtraction",
+    "StoredReport",
+    "Subscription",
+    "SubscriptionRepository",
+    "ThreadRecord",
+]

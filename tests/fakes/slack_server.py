@@ -1,0 +1,454 @@
+"""A fake Slack Web API that the real `AsyncWebClient(token=fake.token, base_url=fake.api_url)`
+talks to, validating messages the way Slack does.
+
+Methods: `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `chat.update`,
+`conversations.open`, `conversations.history`, `conversations.replies`, and the `response_url`
+of slash commands (`POST /respond/<token>`, built by `fake.response_url(token)`; five answers a
+token, then 404, as Slack allows no more). Arguments are read from the query string, a form body
+(blocks as a JSON string) or a JSON body, as slack_sdk sends them.
+
+Validation, answered with HTTP 200 and `{"ok": false, "error": ...}` as Slack does:
+- `invalid_auth` unless `Authorization: Bearer <token>` (or a `token` argument) equals `fake.token`;
+- `channel_not_found` for a channel outside `fake.channels` (None, the default: any id that looks
+  like a Slack id, `C…`, `D…`, `G…` or `U…`; a `U…` id posts to that user's DM);
+- `no_text` without text and blocks; `msg_too_long` for text over 40,000 characters;
+- `invalid_blocks` for blocks that are not a JSON list of objects, more than 50 blocks, a section
+  text over 3,000 characters, a header that is not plain text or over 150, a context block without
+  elements or with more than 10; `msg_blocks_too_long` when the blocks carry more than
+  `BLOCKS_TEXT_LIMIT` characters of text in all.
+
+Switches: `rate_limit_next(n, retry_after=1)` answers the next n requests with HTTP 429 and
+`Retry-After`; `fail_next(...)` (from FakeServer) serves raw responses (500s, slow answers).
+Both apply to any path, the response_url included.
+
+Recorded: `all_posts` (every chat.postMessage, in order), `messages(channel)` (top-level posts),
+`thread(channel, ts)` (replies under a parent, in order), `ephemerals`, `responses`
+(response_url bodies), and `requests` (everything, from FakeServer).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.fakes.base import FakeServer, Request, Response
+
+MAX_BLOCKS = 50
+SECTION_TEXT_LIMIT = 3000
+HEADER_TEXT_LIMIT = 150
+CONTEXT_ELEMENTS_LIMIT = 10
+BLOCKS_TEXT_LIMIT = 12000  # Slack's undocumented total, as its maintainers state it
+TEXT_LIMIT = 40000
+RESPONSE_URL_USES = 5  # Slack takes five answers on one response_url (it documents no error body)
+_SLACK_ID = re.compile(r"[CDGU][A-Z0-9]+")
+
+
+class SlackError(Exception):
+    def __init__(self, error: str, detail: str | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.detail = detail
+
+
+@dataclass
+class Post:
+    """A message as the fake stores it (chat.postMessage, chat.update edit it in place)."""
+
+    channel: str
+    ts: str
+    text: str | None
+    blocks: list[dict] | None
+    thread_ts: str | None = None
+    unfurl_links: bool | None = None
+    unfurl_media: bool | None = None
+    user: str | None = None  # the recipient of an ephemeral message
+    edited: bool = False
+    args: dict[str, Any] = field(default_factory=dict)  # every argument as received
+
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        value = self.args.get("metadata")
+        if isinstance(value, str) and value:
+            value = json.loads(value)
+        return value if isinstance(value, dict) else None
+
+    def message(
+        self, bot_user_id: str, bot_id: str, *, with_metadata: bool = False
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": bot_user_id,
+            "bot_id": bot_id,
+            "ts": self.ts,
+            "text": self.text or "",
+        }
+        if self.blocks is not None:
+            message["blocks"] = self.blocks
+        if self.thread_ts is not None:
+            message["thread_ts"] = self.thread_ts
+        if with_metadata and self.metadata is not None:
+            message["metadata"] = self.metadata  # only with include_all_metadata, as Slack does
+        return message
+
+
+@dataclass
+class ResponseUrlPost:
+    token: str
+    body: dict[str, Any]
+
+
+class FakeSlack(FakeServer):
+    def __init__(
+        self,
+        token: str = "xoxb-test-token",
+        *,
+        team_id: str = "T0TEST",
+        bot_user_id: str = "U0BOT",
+        bot_id: str = "B0BOT",
+    ) -> None:
+        super().__init__()
+        self.token = token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.channels: set[str] | None = None
+        self.history_allowed = True  # False: the app lacks the *:history scopes
+        # The chat.postMessage calls (1 = the first) whose message is kept but answered with
+        # `fatal_error`, Slack's "some of it may have happened": the sender never hears back.
+        self.lose_answers_to: set[int] = set()
+        self._post_calls = 0
+        self.ephemerals: list[Post] = []
+        self.responses: list[ResponseUrlPost] = []
+        self._posts: list[Post] = []
+        self._dms: dict[str, str] = {}
+        self._ts = itertools.count(1)
+        self._state = threading.RLock()
+
+    @property
+    def api_url(self) -> str:
+        # slack_sdk joins base_url and method with urljoin: without the slash, "api" is replaced.
+        return f"{self.url}/api/"
+
+    def response_url(self, token: str) -> str:
+        return f"{self.url}/respond/{token}"
+
+    def rate_limit_next(self, n: int, retry_after: int = 1) -> None:
+        limited = Response.json(
+            {"ok": False, "error": "ratelimited"}, 429, **{"Retry-After": str(retry_after)}
+        )
+        self.fail_next(*([limited] * n))
+
+    # -- what tests read back
+
+    @property
+    def all_posts(self) -> list[Post]:
+        with self._state:
+            return list(self._posts)
+
+    def messages(self, channel: str) -> list[Post]:
+        channel = self.dm_channel(channel) if channel.startswith("U") else channel
+        return [p for p in self.all_posts if p.channel == channel and p.thread_ts is None]
+
+    def thread(self, channel: str, ts: str) -> list[Post]:
+        channel = self.dm_channel(channel) if channel.startswith("U") else channel
+        return [p for p in self.all_posts if p.channel == channel and p.thread_ts == ts]
+
+    def dm_channel(self, user: str) -> str:
+        """The DM between the bot and `user` (what conversations.open returns)."""
+        with self._state:
+            return self._dms.setdefault(user, f"D{user[1:]}")
+
+    def responses_to(self, token: str) -> list[dict[str, Any]]:
+        return [r.body for r in self.responses if r.token == token]
+
+    # -- serving
+
+    def handle(self, request: Request) -> Response:
+        if request.path.startswith("/respond/"):
+            return self._respond(request)
+        if not request.path.startswith("/api/"):
+            return Response(404, b"not found")
+        method = request.path.removeprefix("/api/")
+        handler = self._methods().get(method)
+        if handler is None:
+            return Response.json({"ok": False, "error": "unknown_method"})
+        try:
+            args = _arguments(request)
+            self._authenticate(request, args)
+            return Response.json({"ok": True, **handler(args)})
+        except SlackError as error:
+            payload: dict[str, Any] = {"ok": False, "error": error.error}
+            if error.detail:
+                payload["errors"] = [error.detail]
+            return Response.json(payload)
+
+    def _methods(self) -> dict[str, Any]:
+        return {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.update": self._update,
+            "conversations.open": self._open,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
+        }
+
+    def _authenticate(self, request: Request, args: dict[str, Any]) -> None:
+        header = request.headers.get("authorization", "")
+        token = (
+            header.removeprefix("Bearer ") if header.startswith("Bearer ") else args.get("token")
+        )
+        if token != self.token:
+            raise SlackError("invalid_auth")
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": "https://fake-workspace.slack.com/",
+            "team": "Fake workspace",
+            "user": "arxiv-digest",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        text, blocks = _content(args)
+        with self._state:
+            post = Post(
+                channel=channel,
+                ts=self._next_ts(),
+                text=text,
+                blocks=blocks,
+                thread_ts=_str_or_none(args.get("thread_ts")),
+                unfurl_links=_bool_or_none(args.get("unfurl_links")),
+                unfurl_media=_bool_or_none(args.get("unfurl_media")),
+                args=args,
+            )
+            self._posts.append(post)
+            self._post_calls += 1
+            if self._post_calls in self.lose_answers_to:
+                raise SlackError("fatal_error")
+        message = post.message(self.bot_user_id, self.bot_id)
+        return {"channel": channel, "ts": post.ts, "message": message}
+
+    def _post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        if not args.get("user"):
+            raise SlackError("user_not_found")
+        text, blocks = _content(args)
+        with self._state:
+            post = Post(channel, self._next_ts(), text, blocks, user=str(args["user"]), args=args)
+            post.thread_ts = _str_or_none(args.get("thread_ts"))
+            self.ephemerals.append(post)
+        return {"message_ts": post.ts}
+
+    def _update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        text, blocks = _content(args)
+        with self._state:
+            post = next(
+                (p for p in self._posts if p.channel == channel and p.ts == args.get("ts")), None
+            )
+            if post is None:
+                raise SlackError("message_not_found")
+            post.text, post.blocks, post.edited = text, blocks, True
+        message = post.message(self.bot_user_id, self.bot_id)
+        return {"channel": channel, "ts": post.ts, "text": text or "", "message": message}
+
+    def _open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        if any(not u.startswith(("U", "W")) for u in users):
+            raise SlackError("user_not_found")
+        if len(users) == 1:
+            channel = self.dm_channel(users[0])
+        else:
+            channel = "G" + "".join(u[1:] for u in sorted(users))[:20]
+        with self._state:
+            if self.channels is not None:
+                self.channels.add(channel)  # the new conversation exists from now on
+        return {"channel": {"id": channel}}
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._reading(args)
+        meta = _truthy(args.get("include_all_metadata"))
+        posts = [self._with_replies(p, meta) for p in reversed(self.messages(channel))]
+        return {"messages": posts, "has_more": False}  # newest first
+
+    def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._reading(args)
+        meta = _truthy(args.get("include_all_metadata"))
+        ts = args.get("ts")
+        parent = next((p for p in self.all_posts if p.channel == channel and p.ts == ts), None)
+        if parent is None:
+            raise SlackError("thread_not_found")
+        replies = [
+            p.message(self.bot_user_id, self.bot_id, with_metadata=meta)
+            for p in self.thread(channel, ts)
+        ]
+        return {"messages": [self._with_replies(parent, meta), *replies], "has_more": False}
+
+    def _reading(self, args: dict[str, Any]) -> str:
+        """Reading a conversation needs the *:history scopes, which an app may not have."""
+        if not self.history_allowed:
+            raise SlackError("missing_scope")
+        return self._channel(args)
+
+    def _with_replies(self, post: Post, with_metadata: bool = False) -> dict[str, Any]:
+        message = post.message(self.bot_user_id, self.bot_id, with_metadata=with_metadata)
+        replies = self.thread(post.channel, post.ts)
+        if replies:
+            message.update(thread_ts=post.ts, reply_count=len(replies))
+        return message
+
+    def _respond(self, request: Request) -> Response:
+        token = request.path.removeprefix("/respond/")
+        try:
+            body = json.loads(request.body)
+            if not isinstance(body, dict):
+                raise ValueError
+        except ValueError:
+            return Response(400, b"invalid_payload", {"Content-Type": "text/plain"})
+        try:
+            if not body.get("delete_original"):
+                _content(body)
+        except SlackError as error:
+            return Response(400, error.error.encode(), {"Content-Type": "text/plain"})
+        with self._state:
+            if len(self.responses_to(token)) >= RESPONSE_URL_USES:
+                return Response(404, b"used_url", {"Content-Type": "text/plain"})
+            self.responses.append(ResponseUrlPost(token, body))
+        return Response.json({"ok": True})
+
+    def _channel(self, args: dict[str, Any]) -> str:
+        channel = str(args.get("channel") or "")
+        if self.channels is not None:
+            known = channel in self.channels
+        else:
+            known = _SLACK_ID.fullmatch(channel) is not None
+        if not known:
+            raise SlackError("channel_not_found")
+        return self.dm_channel(channel) if channel.startswith("U") else channel
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+
+def _arguments(request: Request) -> dict[str, Any]:
+    args: dict[str, Any] = {k: v[-1] for k, v in request.query.items()}
+    content_type = request.headers.get("content-type", "")
+    if request.body and content_type.startswith("application/json"):
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            raise SlackError("invalid_json") from None
+        if not isinstance(body, dict):
+            raise SlackError("invalid_json")
+        args.update(body)
+    elif request.body and content_type.startswith("application/x-www-form-urlencoded"):
+        form = parse_qs(request.body.decode(), keep_blank_values=True)
+        args.update({k: v[-1] for k, v in form.items()})
+    return args
+
+
+def _content(args: dict[str, Any]) -> tuple[str | None, list[dict] | None]:
+    """The message's text and blocks, validated as Slack does."""
+    text = args.get("text")
+    blocks = args.get("blocks")
+    if isinstance(blocks, str):
+        try:
+            blocks = json.loads(blocks)
+        except ValueError:
+            raise SlackError("invalid_blocks", "blocks are not valid JSON") from None
+    if blocks is not None:
+        _validate_blocks(blocks)
+    if not (text and str(text).strip()) and not blocks:
+        raise SlackError("no_text")
+    if text is not None and len(str(text)) > TEXT_LIMIT:
+        raise SlackError("msg_too_long")
+    return (str(text) if text is not None else None), blocks
+
+
+def _validate_blocks(blocks: object) -> None:
+    if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
+        raise SlackError("invalid_blocks", "blocks must be a list of objects")
+    if len(blocks) > MAX_BLOCKS:
+        raise SlackError("invalid_blocks", f"no more than {MAX_BLOCKS} items allowed")
+    for index, block in enumerate(blocks):
+        problem = _block_problem(block)
+        if problem:
+            raise SlackError("invalid_blocks", f"{problem} [json-pointer:/blocks/{index}]")
+    if _text_length(blocks) > BLOCKS_TEXT_LIMIT:
+        raise SlackError("msg_blocks_too_long")
+
+
+def _block_problem(block: dict[str, Any]) -> str | None:
+    kind = block.get("type")
+    if kind == "section":
+        text = block.get("text")
+        if text is None and not block.get("fields"):
+            return "must provide text or fields"
+        if text is not None and not _text_object_ok(text, SECTION_TEXT_LIMIT):
+            return f"section text must be a text object of 1 to {SECTION_TEXT_LIMIT} characters"
+        if len(block.get("fields") or []) > 10:
+            return "no more than 10 fields allowed"
+    elif kind == "header":
+        text = block.get("text")
+        if not _text_object_ok(text, HEADER_TEXT_LIMIT) or text.get("type") != "plain_text":
+            return f"header text must be plain_text of 1 to {HEADER_TEXT_LIMIT} characters"
+    elif kind == "context":
+        elements = block.get("elements")
+        if not isinstance(elements, list) or not 1 <= len(elements) <= CONTEXT_ELEMENTS_LIMIT:
+            return f"context needs 1 to {CONTEXT_ELEMENTS_LIMIT} elements"
+        if not all(_element_ok(e) for e in elements):
+            return "context elements must be text or image objects"
+    elif kind not in ("divider", "image", "actions", "rich_text", "markdown", "input", "file"):
+        return f"unknown block type {kind!r}"
+    return None
+
+
+def _element_ok(element: object) -> bool:
+    is_image = isinstance(element, dict) and element.get("type") == "image"
+    return is_image or _text_object_ok(element, SECTION_TEXT_LIMIT)
+
+
+def _text_object_ok(text: object, limit: int) -> bool:
+    return (
+        isinstance(text, dict)
+        and text.get("type") in ("plain_text", "mrkdwn")
+        and isinstance(text.get("text"), str)
+        and 1 <= len(text["text"]) <= limit
+    )
+
+
+def _text_length(value: object) -> int:
+    if isinstance(value, dict):
+        return sum(
+            len(v) if k == "text" and isinstance(v, str) else _text_length(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return sum(_text_length(v) for v in value)
+    return 0
+
+
+def _truthy(value: object) -> bool:
+    return value in (True, "true", "1", 1)
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _bool_or_none(value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    return str(value).lower() in ("1", "true")

@@ -1,0 +1,88 @@
+"""The benchmarks' smoke sizes keep working: results have their keys and sane values.
+
+Timings are never asserted here: they belong to `python -m benchmarks`, not to a test.
+"""
+
+from __future__ import annotations
+
+import math
+
+from benchmarks import chat_latency, day_run, extraction_peers, startup, tokens
+
+
+def test_day_run_smoke_posts_every_matching_paper_once_on_both_platforms() -> None:
+    result = day_run.run(smoke=True)
+
+    assert result["exit_code"] == 0, result["stderr_tail"]
+    matching = result["matching"]
+    assert result["llm_calls"] == matching
+    assert result["pdf_downloads"] == matching
+    for platform in ("slack", "telegram"):
+        assert result[platform] == {"once": matching, "twice_or_more": 0}
+    assert result["slack_messages"] == result["telegram_messages"] == matching + 1
+    for key in ("ratio_vs_llm_ideal", "ratio_vs_max_floor", "analysis_ratio"):
+        assert result[key] > 0 and math.isfinite(result[key])
+    assert result["peak_rss_mb"] > 0
+    assert not result["paced"]  # the smoke size says so in its report
+    assert "pacing OFF" in day_run.report(result)
+
+
+def test_tokens_smoke_keeps_every_paper_within_budget_and_a_rerun_costs_nothing() -> None:
+    result = tokens.run(smoke=True)
+
+    first, second = result["rerun"]["first"], result["rerun"]["second"]
+    assert first["llm_requests"] > 0 and first["prompt_tokens_asked"] > 0
+    assert second["llm_requests"] == 0 and second["prompt_tokens_asked"] == 0
+    assert second["entries"] == first["entries"] > 0
+    assert result["output_budget"] > 0
+    if "skipped" not in result:  # the corpus sits next to the checkout, not in it
+        read = [row for row in result["per_file"] if "skipped" not in row]
+        assert read
+        assert all(row["body_tokens"] <= result["input_budget"] for row in read)
+        assert result["within_budget"]
+        assert result["core_represented_all"]
+    assert "our estimate" in tokens.report(result)
+
+
+def test_chat_latency_smoke_answers_every_summarize_on_both_platforms() -> None:
+    result = chat_latency.run(smoke=True)
+
+    sizes = result["sizes"]
+    cached, uncached = result["slack"]["cached"], result["slack"]["uncached"]
+    assert cached["answered"] == cached["reply"]["n"] == sizes["requests"]
+    assert cached["ack"]["n"] == sizes["requests"]
+    assert result["telegram"]["answered"] == sizes["requests"]
+    assert result["telegram_paced"]["answered"] == sizes["requests"]
+    assert uncached["answered"] == uncached["requests"] == sizes["uncached"]
+    assert 0 < uncached["llm_max_in_flight"] <= uncached["llm_concurrency"]
+    assert uncached["bound_s"] > 0 and uncached["overtakes"] >= 0
+    for stats in (cached["reply"], cached["ack"], result["telegram"]["reply"], uncached["ack"]):
+        assert 0 < stats["p50"] <= stats["p95"] <= stats["max"]
+    assert "p95" in chat_latency.report(result)
+
+
+def test_startup_smoke_times_help_and_serve_against_the_interpreter() -> None:
+    result = startup.run(smoke=True)
+
+    assert result["rounds"] == startup.SMOKE_ROUNDS
+    for key in ("baseline_s", "help_s", "serve_accepts_s", "first_serve_accepts_s"):
+        assert result[key] > 0 and math.isfinite(result[key])
+    assert result["serve_ready_line_s"] <= result["serve_accepts_s"]
+    assert result["help_ratio"] > 0 and result["serve_ratio"] > 0
+    assert "--help" in startup.report(result)
+
+
+def test_extraction_peers_smoke_reads_the_same_pages_with_every_installed_reader() -> None:
+    result = extraction_peers.run(smoke=True)
+
+    if "skipped" in result:  # the corpus sits next to the checkout, not in it
+        assert "skipped" in extraction_peers.report(result)
+        return
+    names = [row["name"] for row in result["readers"]]
+    assert names[:2] == ["extract()", "PyMuPDF get_text"]
+    assert len(names) + len(result["not_installed"]) == 4
+    assert result["files"] <= extraction_peers.SMOKE_FILES and result["pages"] > 0
+    for row in result["readers"]:
+        assert row["seconds"] > 0 and row["pages_per_s"] > 0
+    report = extraction_peers.report(result)
+    assert all(name in report for name in names)
