@@ -192,6 +192,7 @@ def log_run_summary(
         "cached": stats.cached,
         "failed": stats.failed,
         "over_budget": stats.over_budget,
+        "failures": list(stats.failures),  # each names the paper or step, and why
         "posted": dict(posted),
         "tokens": stats.prompt_tokens + stats.completion_tokens,
         "wall_seconds": round(wall_seconds, 3),

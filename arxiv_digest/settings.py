@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     arxiv_api_delay_seconds: float = 3.0
     http_user_agent: str = DEFAULT_USER_AGENT
     http_timeout_seconds: float = 60.0
+    http_deadline_seconds: float = 300.0  # one download in all (feed, API page, PDF)
     pdf_max_bytes: int = 30_000_000
     pdf_max_pages: int = 150
+    pdf_max_page_content_bytes: int = 5_000_000  # inflated page content; over: page left out
+    pdf_max_content_bytes: int = 50_000_000  # the same for all pages; over: abstract only
     pdf_concurrency: int = 4
 
     # The LLM (any OpenAI-compatible chat-completions endpoint)
@@ -61,6 +64,9 @@ class Settings(BaseSettings):
     llm_input_token_budget: int = 12000
     llm_daily_token_cap: int = 0  # tokens per UTC day for all analyses; 0: no cap
     summarize_per_user_per_day: int = 20  # chat `summarize` needing the LLM; 0: no cap
+    summarize_per_user_per_minute: int = 5  # any chat `summarize`; 0: no limit
+    keyword_changes_per_user_per_minute: int = 10  # chat `keywords add/remove`; 0: no limit
+    keywords_per_user: int = 100  # keywords a member keeps in a chat (and a chat's own); 0: no cap
 
     # Logs
     log_format: Literal["text", "json"] = "text"
@@ -69,6 +75,7 @@ class Settings(BaseSettings):
     # Chat delivery, shared by both bots
     digest_post_empty_days: bool = True  # a short note on days without papers
     bot_admins: CommaList = Field(default_factory=list)  # user ids allowed to administer
+    chat_timeout_seconds: float = 30.0  # one Slack or Telegram request, start to end
 
     # Slack
     slack_bot_token: SecretStr | None = None

@@ -15,7 +15,7 @@ import httpx
 from openai import AsyncOpenAI
 
 from arxiv_digest.settings import Settings
-from pipeline.analyse import Analyzer
+from pipeline.analyse import ENDPOINT_PAUSE_SECONDS, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import TokenBudget
 from pipeline.digest import Digest, DigestOptions, DigestOutcome
@@ -90,21 +90,30 @@ async def open_digest(
                     max_output_tokens=settings.llm_max_output_tokens,
                     concurrency=settings.llm_concurrency,
                     response_format=settings.llm_response_format,
+                    request_deadline=settings.llm_timeout_seconds * (settings.llm_max_retries + 1),
+                    pause_after_fault=ENDPOINT_PAUSE_SECONDS,
                 )
             yield Digest(
                 db=db,
-                feed=FeedClient(http, settings.arxiv_rss_url),
+                feed=FeedClient(
+                    http, settings.arxiv_rss_url, deadline_seconds=settings.http_deadline_seconds
+                ),
                 api=ArxivApi(
                     settings.arxiv_api_url,
                     delay_seconds=settings.arxiv_api_delay_seconds,
                     user_agent=settings.http_user_agent,
+                    timeout_seconds=settings.http_timeout_seconds,
+                    deadline_seconds=settings.http_deadline_seconds,
                 ),
                 reader=PdfReader(
                     http,
                     settings.arxiv_pdf_url,
                     max_bytes=settings.pdf_max_bytes,
                     max_pages=settings.pdf_max_pages,
+                    max_page_content_bytes=settings.pdf_max_page_content_bytes,
+                    max_content_bytes=settings.pdf_max_content_bytes,
                     concurrency=settings.pdf_concurrency,
+                    deadline_seconds=settings.http_deadline_seconds,
                 ),
                 analyzer=analyzer,
                 options=options,
@@ -131,6 +140,9 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
         admins=settings.bot_admins,
         post_empty_days=settings.digest_post_empty_days,
         summarize_per_user_per_day=settings.summarize_per_user_per_day,
+        summarize_per_user_per_minute=settings.summarize_per_user_per_minute,
+        keyword_changes_per_user_per_minute=settings.keyword_changes_per_user_per_minute,
+        keywords_per_user=settings.keywords_per_user,
     )
 
 

@@ -138,6 +138,7 @@ def _settings(arxiv: FakeArxiv, llm: FakeOpenAI, workdir: Path, **chat: object) 
         openai_base_url=llm.base_url,
         openai_api_key="sk-bench",
         llm_model="m",
+        summarize_per_user_per_minute=0,  # one user asks hundreds of times a minute
         **chat,
     )
 

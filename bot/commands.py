@@ -8,11 +8,12 @@ Removing a leading `/` or a trailing `@BotName` is the adapter's business.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from pipeline.errors import DigestError
-from pipeline.ids import ArxivId, parse_arxiv_id
+from pipeline.ids import ArxivId, clean_text, parse_arxiv_id
 from pipeline.matching import normalize_keyword
 from pipeline.prompts import LANGUAGES
 
@@ -21,6 +22,7 @@ MAX_CATEGORIES = 20
 DEFAULT = "default"  # `digest settings language=default`: back to the configured value
 
 _KEYWORD_SEPARATORS = re.compile(r"[,，;；、]")
+_WORD = re.compile(r"[^\W_]+")
 _CHAT_FLAGS = ("--channel", "--chat")
 # arXiv categories: cs.AI, math.CO, astro-ph.GA, hep-th, physics.optics, cond-mat.mes-hall
 _CATEGORY = re.compile(r"^([a-z]+(?:-[a-z]+)*)(?:\.([a-z]+(?:-[a-z]+)*))?$", re.IGNORECASE)
@@ -124,8 +126,12 @@ Command = (
 
 
 def parse_command(text: str) -> Command:
-    """The command in `text`; raises CommandError for anything else."""
-    name, rest = _split(text)
+    """The command in `text`; raises CommandError for anything else.
+
+    What a reader cannot see (zero-width spaces, bidi overrides) is dropped and fullwidth forms
+    are folded first, so "summarize ２６０２．００７８０" works and no answer echoes such tricks.
+    """
+    name, rest = _split(clean_text(text))
     if name in ("", "help"):
         return Help()
     if name == "summarize":
@@ -147,6 +153,8 @@ def _split(text: str) -> tuple[str, str]:
 
 
 def _shown(text: str) -> str:
+    """User text echoed in a one-line answer: on one line, and short."""
+    text = " ".join(text.split())
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -189,7 +197,7 @@ def _chat_flag(args: str) -> tuple[bool, str]:
 def parse_keywords(text: str) -> tuple[Keyword, ...]:
     """Comma-separated keywords, validated and without repeats (equal keys count once)."""
     found: dict[str, Keyword] = {}
-    for part in _KEYWORD_SEPARATORS.split(text):
+    for part in _KEYWORD_SEPARATORS.split(clean_text(text)):
         display = " ".join(part.split())
         if not display:
             continue
@@ -197,10 +205,24 @@ def parse_keywords(text: str) -> tuple[Keyword, ...]:
             key = normalize_keyword(display)
         except DigestError as exc:
             raise CommandError(str(exc)) from None
+        _refuse_mixed_scripts(display)
         found.setdefault(key, Keyword(display, key))
-    if len(found) > MAX_KEYWORDS_AT_ONCE:
-        raise CommandError(f"At most {MAX_KEYWORDS_AT_ONCE} keywords at once, please.")
+        if len(found) > MAX_KEYWORDS_AT_ONCE:  # stop here: 10,000 of them need no more reading
+            raise CommandError(f"At most {MAX_KEYWORDS_AT_ONCE} keywords at once, please.")
     return tuple(found.values())
+
+
+def _refuse_mixed_scripts(keyword: str) -> None:
+    """A word mixing Latin and Cyrillic letters ("vlа" with a Cyrillic "а") looks right and
+    never matches: refuse it rather than store a keyword that silently finds nothing."""
+    for word in _WORD.findall(keyword):
+        scripts = {unicodedata.name(c, "").split(" ", 1)[0] for c in word if c.isalpha()}
+        if {"LATIN", "CYRILLIC"} <= scripts:
+            cyrillic = "".join(c for c in word if unicodedata.name(c, "").startswith("CYRILLIC"))
+            raise CommandError(
+                f"'{_shown(word)}' mixes Latin and Cyrillic letters ({_shown(cyrillic)} "
+                "Cyrillic); retype it in one alphabet."
+            )
 
 
 def _report(rest: str) -> Report:

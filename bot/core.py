@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
-from datetime import date
+from datetime import date, datetime
 
 from bot.commands import (
     HELP,
@@ -27,13 +27,22 @@ from bot.commands import (
     Summarize,
     parse_command,
 )
+from bot.limits import Action, UserLimits
 from bot.platform import Caller, PaperReply, Reply, ReportReply, TextReply
-from bot.subscriptions import chat_options, chat_scope, count_matches, dm_scope, latest_day
+from bot.subscriptions import (
+    chat_options,
+    chat_scope,
+    check_keyword_room,
+    count_matches,
+    dm_scope,
+    latest_day,
+)
 from pipeline.budget import LlmNotAllowed, utc_today
 from pipeline.digest import Digest, DigestOptions, RunStats
 from pipeline.errors import DigestError
 from pipeline.matching import normalize_keyword
 from storage.db import Database
+from storage.models import utcnow
 from storage.repositories import (
     DEFAULT_SCOPE,
     KEEP,
@@ -49,8 +58,15 @@ NO_CHAT_HERE = "This is a direct message: there is no chat to set {what} for."
 FAILED = "Sorry, that failed on our side; it has been logged."
 SUMMARIZE_CAP = (
     "You have used your {cap} new summaries for today (SUMMARIZE_PER_USER_PER_DAY); papers "
-    "already analysed still work, new ones again tomorrow (UTC)."
+    "already analysed still work, new ones again from 00:00 UTC."
 )
+
+# Commands with a per-user rate limit, and the limit they count against.
+_RATE_LIMITED: dict[type, Action] = {
+    Summarize: "summarize",
+    KeywordsAdd: "keywords",
+    KeywordsRemove: "keywords",
+}
 
 
 def ack_text(text: str) -> str:
@@ -97,17 +113,27 @@ class ChatCore:
         admins: Collection[str] = (),
         post_empty_days: bool = True,
         summarize_per_user_per_day: int = 0,
+        summarize_per_user_per_minute: int = 0,
+        keyword_changes_per_user_per_minute: int = 0,
+        keywords_per_user: int = 0,
         today: Callable[[], date] = utc_today,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.digest = digest
         self.admins = frozenset(admins)
         self.post_empty_days = post_empty_days
         self.summarize_cap = summarize_per_user_per_day
+        self.keywords_cap = keywords_per_user  # per member in a chat, and per chat; 0: no cap
         self._today = today
-        # (platform, user) -> (UTC day, summaries of that day that needed the LLM); in memory:
-        # a restart forgives the day's count.
-        self._summaries: dict[tuple[str, str], tuple[date, int]] = {}
+        self.limits = UserLimits(
+            db,
+            summarize_per_minute=summarize_per_user_per_minute,
+            keyword_changes_per_minute=keyword_changes_per_user_per_minute,
+            summarize_per_day=summarize_per_user_per_day,
+            now=now,
+            today=today,
+        )
 
     def is_admin(self, caller: Caller) -> bool:
         return caller.is_admin or caller.user_id in self.admins
@@ -126,6 +152,9 @@ class ChatCore:
             return _error(FAILED)
 
     async def _run(self, caller: Caller, command: Command) -> Reply:
+        action = _RATE_LIMITED.get(type(command))
+        if action is not None and (refused := await self.limits.refusal(caller, action)):
+            return _error(refused)
         match command:
             case Help():
                 return TextReply(HELP)
@@ -151,16 +180,13 @@ class ChatCore:
         """Over the daily cap a caller still gets stored analyses; only LLM requests count."""
         options = await self.options_for(caller)
         stats = RunStats()
-        key, day = (caller.platform, caller.user_id), self._today()
-        counted_day, used = self._summaries.get(key, (day, 0))
-        used = used if counted_day == day else 0
-        capped = self.summarize_cap > 0 and used >= self.summarize_cap
+        allowed = await self.limits.may_use_llm(caller)
         try:
-            entry = await self.digest.summarize(paper, options, stats=stats, llm_allowed=not capped)
+            entry = await self.digest.summarize(paper, options, stats=stats, llm_allowed=allowed)
         except LlmNotAllowed:
             return _error(SUMMARIZE_CAP.format(cap=self.summarize_cap))
         if stats.llm_requests:
-            self._summaries[key] = (day, used + 1)
+            await self.limits.used_llm(caller)
         return PaperReply(entry, options.language)
 
     # ---- keywords ----------------------------------------------------------------------------
@@ -175,6 +201,10 @@ class ChatCore:
         user = None if command.for_chat else caller.user_id
         whose = "This chat's keywords" if command.for_chat else "Your keywords here"
         shown = {k.key: k.display for k in command.keywords}
+        if isinstance(command, KeywordsAdd):
+            await check_keyword_room(
+                self.db, caller.platform, caller.chat_id, user, list(shown), self.keywords_cap
+            )
         async with self.db.session() as session:
             subscriptions = SubscriptionRepository(session)
             if isinstance(command, KeywordsAdd):

@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.platform import Mention
 from pipeline.digest import DigestOptions
-from pipeline.errors import InvalidKeyword
+from pipeline.errors import DigestError, InvalidKeyword
 from pipeline.matching import KeywordMatcher, normalize_keyword
 from pipeline.models import Paper
 from pipeline.report import PaperEntry
@@ -26,6 +26,40 @@ from storage.repositories import (
     Subscription,
     SubscriptionRepository,
 )
+
+KEYWORD_CAP = (
+    "{whose} can hold at most {cap} keywords (KEYWORDS_PER_USER); {held} are there, so {room} "
+    "more fit: remove some first with 'keywords remove'."
+)
+
+
+class KeywordCapReached(DigestError):
+    """Adding these keywords would pass KEYWORDS_PER_USER; the message says how many fit."""
+
+
+async def check_keyword_room(
+    db: Database,
+    platform: str,
+    chat_id: str,
+    user_id: str | None,
+    keys: Sequence[str],
+    cap: int,
+) -> None:
+    """Refuse (KeywordCapReached) an addition that would leave one owner (a member in a chat,
+    or the chat itself) with more than `cap` keywords; 0 means no cap. Every keyword costs a
+    little on every paper of every day, and a list nobody can read back helps no one."""
+    if cap <= 0:
+        return
+    async with db.session() as session:
+        held = {
+            s.keyword_key
+            for s in await SubscriptionRepository(session).list_for(platform, chat_id, user_id)
+        }
+    new = [key for key in dict.fromkeys(keys) if key not in held]
+    if len(held) + len(new) > cap:
+        whose = "This chat's list" if user_id is None else "Your list here"
+        room = max(cap - len(held), 0)
+        raise KeywordCapReached(KEYWORD_CAP.format(whose=whose, cap=cap, held=len(held), room=room))
 
 
 def chat_scope(platform: str, chat_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,10 @@ from pipeline.prompts import LANGUAGES, system_prompt, user_message
 PROMPT_VERSION = "1"  # bump when prompts change: part of the cache key
 MAX_RETRIES = 2  # extra attempts after a cut-off or invalid answer
 RESPONSE_FORMATS = ("auto", "json_schema", "json_object")
+# After the endpoint itself fails (down, timing out, rate-limiting past the retries, answering
+# garbage), papers get its note for this long without a request: a day's run with the endpoint
+# down ends in seconds instead of waiting out every paper's timeouts, once per chat.
+ENDPOINT_PAUSE_SECONDS = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,8 @@ class AnalysisResult:
     completion_tokens: int
     error: str | None = None  # a short note a reader can see
     model: str = ""
+    # The endpoint failed, not the paper: nothing to hold against the paper, try again later.
+    endpoint_fault: bool = False
 
 
 @dataclass(slots=True)
@@ -62,6 +69,8 @@ class Analyzer:
         max_output_tokens_cap: int = 8000,
         concurrency: int = 4,
         response_format: str = "auto",
+        request_deadline: float | None = None,
+        pause_after_fault: float = 0.0,
     ) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {language!r}")
@@ -77,6 +86,11 @@ class Analyzer:
         self._max_output_tokens = max_output_tokens
         self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
         self._semaphore = asyncio.Semaphore(concurrency)
+        # The client's timeout restarts with every chunk of the answer: an answer that trickles
+        # in forever is only stopped by a bound on the whole request (the SDK's retries included).
+        self._request_deadline = request_deadline
+        self._pause = pause_after_fault  # ENDPOINT_PAUSE_SECONDS in the service
+        self._fault: tuple[float, str] | None = None  # when the endpoint last failed, and how
         self._may_fall_back = response_format == "auto"
         self._format = "json_object" if response_format == "json_object" else "json_schema"
         # Widely understood; OpenAI's reasoning models want max_completion_tokens and say so.
@@ -112,11 +126,26 @@ class Analyzer:
             model=self._model,
         )
         async with self._semaphore:
+            if self._fault is not None and time.monotonic() - self._fault[0] < self._pause:
+                result.error, result.endpoint_fault = self._fault[1], True
+                return result
             try:
                 await self._analyse(paper, body, system_prompt(language), result)
             except openai.OpenAIError as exc:
                 result.error = _fault_note(exc, self._client.timeout)
+                result.endpoint_fault = not isinstance(
+                    exc, openai.BadRequestError | openai.UnprocessableEntityError
+                )
                 log.warning("analysis of %s failed: %s", paper.versioned_id, exc)
+            except TimeoutError:
+                result.error = (
+                    f"The model endpoint's answer was still arriving after "
+                    f"{self._request_deadline:g} s; {_FALLBACK}"
+                )
+                result.endpoint_fault = True
+                log.warning("analysis of %s failed: %s", paper.versioned_id, result.error)
+            if result.endpoint_fault and result.error:
+                self._fault = (time.monotonic(), result.error)
         return result
 
     async def _analyse(
@@ -143,6 +172,7 @@ class Analyzer:
             if attempt.failure != "context":
                 budget = min(budget * 2, self._max_output_tokens_cap)
         result.error = _failure_note(failures)
+        result.endpoint_fault = failures[-1] == "unreadable"  # a proxy's page, say: not the paper
         log.warning("analysis of %s failed: %s", paper.versioned_id, ", ".join(failures))
 
     async def _attempt(
@@ -178,22 +208,8 @@ class Analyzer:
     async def _ask(self, messages: list[Any], budget: int) -> _Attempt:
         # The raw response is read here, not by the SDK: its usage then counts even when the
         # content is invalid, and a malformed reply becomes a failure instead of an exception.
-        # `parse` is only used to send PaperAnalysis as a strict json_schema.
-        completions = self._client.chat.completions.with_raw_response
-        if self._format == "json_schema":
-            raw = await completions.parse(
-                model=self._model,
-                messages=messages,
-                response_format=PaperAnalysis,
-                **{self._budget_param: budget},
-            )
-        else:
-            raw = await completions.create(
-                model=self._model,
-                messages=messages,
-                response_format={"type": "json_object"},
-                **{self._budget_param: budget},
-            )
+        async with asyncio.timeout(self._request_deadline):
+            raw = await self._request(messages, budget)
         try:
             completion = _Completion.model_validate_json(raw.http_response.content)
         except pydantic.ValidationError:
@@ -210,6 +226,24 @@ class Analyzer:
         analysis = parse_answer(choice.message.content)
         cleaned = clean_analysis(analysis) if analysis is not None else None
         return _Attempt(cleaned, None if cleaned else "invalid", completion.usage)
+
+    async def _request(self, messages: list[Any], budget: int) -> Any:
+        """One chat completion, raw; `parse` is only used to send PaperAnalysis as a strict
+        json_schema."""
+        completions = self._client.chat.completions.with_raw_response
+        if self._format == "json_schema":
+            return await completions.parse(
+                model=self._model,
+                messages=messages,
+                response_format=PaperAnalysis,
+                **{self._budget_param: budget},
+            )
+        return await completions.create(
+            model=self._model,
+            messages=messages,
+            response_format={"type": "json_object"},
+            **{self._budget_param: budget},
+        )
 
 
 class _Usage(pydantic.BaseModel):
@@ -384,8 +418,19 @@ def _fault_note(exc: openai.OpenAIError, timeout: object) -> str:
         return f"The model endpoint failed (HTTP {exc.status_code}) after retries; {_FALLBACK}"
     if isinstance(exc, openai.APIStatusError):
         detail = exc.body.get("message") if isinstance(exc.body, dict) else None
-        detail = str(detail or exc.message)
+        detail = _without_key(str(detail or exc.message), exc)
         detail = detail if len(detail) <= 160 else detail[:157] + "..."
         status = exc.status_code
         return f"The model endpoint refused the request (HTTP {status}: {detail}); {_FALLBACK}"
     return f"The model endpoint's reply could not be read; {_FALLBACK}"
+
+
+def _without_key(text: str, exc: openai.APIStatusError) -> str:
+    """Endpoints quote a refused key back ("Incorrect API key provided: sk-…"); the note is
+    stored, written to the report and printed, so the key is masked before anything else."""
+    try:
+        sent = exc.response.request.headers.get("Authorization", "")
+    except RuntimeError:  # a response built without its request
+        return text
+    key = sent.removeprefix("Bearer ").strip()
+    return text.replace(key, "***") if key else text

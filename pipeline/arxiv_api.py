@@ -38,9 +38,11 @@ class ArxivApi:
         num_retries: int = 3,
         user_agent: str = "arxiv-digest",
         timeout_seconds: float = 30.0,
+        deadline_seconds: float = 300.0,
     ) -> None:
         self._delay = delay_seconds
         self._timeout = timeout_seconds
+        self._deadline = deadline_seconds
         self._client = arxiv.Client(
             page_size=_BATCH, delay_seconds=delay_seconds, num_retries=num_retries
         )
@@ -48,7 +50,7 @@ class ArxivApi:
         escaped = api_url.replace("{", "{{").replace("}", "}}")
         self._client.query_url_format = escaped + ("&" if "?" in api_url else "?") + "{}"
         # It has no setting for the User-Agent or a timeout: give it a session that adds both.
-        self._client._session = _Session(user_agent, timeout_seconds)
+        self._client._session = _Session(user_agent, timeout_seconds, deadline_seconds)
         self._queue = asyncio.Lock()  # callers of this instance wait here, not in threads
 
     async def get_paper(self, arxiv_id: ArxivId) -> Paper:
@@ -102,6 +104,14 @@ class ArxivApi:
             ) from exc
         except arxiv.ArxivError as exc:
             raise FeedUnavailable(f"arXiv's API failed for {what}: {exc.message}") from exc
+        except _TooSlow as exc:
+            raise FeedUnavailable(
+                f"arXiv's API answer for {what} was still arriving after {self._deadline:g} s"
+            ) from exc
+        except _NotAtom as exc:
+            raise FeedUnavailable(
+                f"arXiv's API answered {what} with something that is not Atom ({exc})"
+            ) from exc
         except requests.Timeout as exc:
             raise FeedUnavailable(
                 f"arXiv's API did not answer within {self._timeout:g} s for {what}"
@@ -136,20 +146,43 @@ class _Pacer:
 _PACER = _Pacer()
 
 
+class _TooSlow(requests.Timeout):
+    """The answer kept coming, a little at a time, past the deadline."""
+
+
+class _NotAtom(requests.RequestException):
+    """A 200 whose body is not an Atom feed (the package would read it as "no results")."""
+
+
 class _Session(requests.Session):
     """The package passes its own User-Agent on every call and no timeout: replace the one, add
-    the other."""
+    the other, and bound the whole answer (requests' timeout restarts with every read)."""
 
-    def __init__(self, user_agent: str, timeout: float) -> None:
+    def __init__(self, user_agent: str, timeout: float, deadline: float = 300.0) -> None:
         super().__init__()
         self.headers["User-Agent"] = user_agent
         self._timeout = timeout
+        self._deadline = deadline
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         given = kwargs.pop("headers", None) or {}
         kwargs["headers"] = {k: v for k, v in given.items() if k.lower() != "user-agent"}
         kwargs.setdefault("timeout", self._timeout)
-        return super().request(method, url, *args, **kwargs)
+        kwargs["stream"] = True
+        ends = time.monotonic() + self._deadline
+        response = super().request(method, url, *args, **kwargs)
+        chunks: list[bytes] = []
+        with response:
+            while chunk := response.raw.read1(65_536, decode_content=True):
+                chunks.append(chunk)
+                if time.monotonic() > ends:
+                    raise _TooSlow(f"still arriving after {self._deadline:g} s")
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        if response.status_code == 200 and b"<feed" not in response._content[:2048]:
+            start = response._content[:60].decode("utf-8", "replace")
+            raise _NotAtom(f"{response.headers.get('Content-Type', 'no content type')}: {start!r}")
+        return response
 
 
 def _papers(results: Iterable[arxiv.Result]) -> list[Paper]:

@@ -144,7 +144,7 @@ class Digest:
             if stale is not None:
                 stats.wall_seconds = time.monotonic() - started
                 return DigestOutcome(stale, stats, None)
-            await self._record(day)
+            await self._record(day, stats)
 
         stats.announced = len(day.papers)
         report = await self._build(day, stats, options)
@@ -216,7 +216,7 @@ class Digest:
             ),
         )
 
-    async def _record(self, day: FeedDay) -> None:
+    async def _record(self, day: FeedDay, stats: RunStats) -> None:
         """Store the feed as fetched, filling what the feed left out from the API first."""
         gaps = incomplete(day.papers)
         if gaps:
@@ -226,6 +226,7 @@ class Digest:
                 }
             except DigestError as exc:
                 log.warning("could not fill %d incomplete feed items: %s", len(gaps), exc)
+                stats.failures.append(f"incomplete feed items left as they are: {exc}")
                 found = {}
             for paper in gaps:
                 if (fill := found.get(paper.arxiv_id)) is not None:
@@ -405,6 +406,8 @@ class Digest:
         analyzer, language = self.analyzer, options.language
         entry = PaperEntry(paper=paper, matched_keywords=matched)
         full = await self._full_text(paper, entry)
+        if full is None and entry.notes:  # the run's summary names the paper and the reason
+            stats.failures.append(f"PDF of {paper.versioned_id}: {entry.notes[-1]}")
         front = full.front_text if full else ""
         entry.code_links = find_code_links(paper.abstract, paper.comments or "", front)
         if analyzer is None:
@@ -434,21 +437,22 @@ class Digest:
         stats.completion_tokens += result.completion_tokens
         if self.budget is not None:
             self.budget.spend(result.prompt_tokens + result.completion_tokens)
-        async with self.db.session() as session:
-            await AnalysisRepository(session).save(
-                paper.arxiv_id,
-                paper.version,
-                analyzer.model,
-                language,
-                PROMPT_VERSION,
-                status="ok" if result.analysis else "failed",
-                source=result.source,
-                analysis=result.analysis,
-                error=result.error,
-                prompt_tokens=result.prompt_tokens,
-                completion_tokens=result.completion_tokens,
-            )
-            await session.commit()
+        if not result.endpoint_fault:  # the endpoint failing is not the paper's fault
+            async with self.db.session() as session:
+                await AnalysisRepository(session).save(
+                    paper.arxiv_id,
+                    paper.version,
+                    analyzer.model,
+                    language,
+                    PROMPT_VERSION,
+                    status="ok" if result.analysis else "failed",
+                    source=result.source,
+                    analysis=result.analysis,
+                    error=result.error,
+                    prompt_tokens=result.prompt_tokens,
+                    completion_tokens=result.completion_tokens,
+                )
+                await session.commit()
         if result.analysis is None:
             stats.failed += 1
             stats.failures.append(f"{paper.versioned_id}: {result.error}")

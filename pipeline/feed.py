@@ -32,6 +32,21 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+# A 429 or 503 that says to come back soon is waited out within the run, at most this often;
+# a longer wait is left to the next run.
+RATE_LIMIT_RETRIES = 2
+MAX_RETRY_AFTER_SECONDS = 60.0
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The seconds a 429 or 503 asks us to wait, if it asks for a short enough wait."""
+    if response.status_code not in (429, 503):
+        return None
+    try:
+        wait = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return wait if 0 <= wait <= MAX_RETRY_AFTER_SECONDS else None
 
 
 def categories_key(categories: list[str]) -> str:
@@ -73,20 +88,20 @@ def parse_feed(body: bytes, categories: list[str]) -> FeedDay:
 class FeedClient:
     """Fetches one day's feed over the injected httpx client (its headers, timeout, redirects)."""
 
-    def __init__(self, client: httpx.AsyncClient, rss_url: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, rss_url: str, *, deadline_seconds: float = 300.0
+    ) -> None:
         self._client = client
         self._rss_url = rss_url
+        # httpx's read timeout restarts with every chunk: a feed that trickles in would hold
+        # the day forever without a bound on the whole download.
+        self._deadline = deadline_seconds
 
     async def fetch_day(self, categories: list[str]) -> FeedDay:
         if not categories:
             raise ValueError("fetch_day needs at least one category")
         url = f"{self._rss_url}{'+'.join(categories)}"
-        try:
-            response = await self._client.get(url)
-        except httpx.TimeoutException as exc:
-            raise FeedUnavailable(f"arXiv's feed {url} did not answer in time") from exc
-        except httpx.HTTPError as exc:
-            raise FeedUnavailable(f"arXiv's feed {url} could not be reached: {exc}") from exc
+        response = await self._get(url)
         if not response.is_success:
             raise FeedUnavailable(
                 f"arXiv's feed {url} answered HTTP {response.status_code} {response.reason_phrase}"
@@ -100,6 +115,29 @@ class FeedClient:
                 f"arXiv's feed {url} answered with something that is not RSS or Atom "
                 f"({kind}; {exc.problem})"
             ) from exc
+
+    async def _get(self, url: str) -> httpx.Response:
+        """The feed's response, a short 429/503 waited out; FeedUnavailable if none comes."""
+        for attempt in range(1 + RATE_LIMIT_RETRIES):
+            try:
+                async with asyncio.timeout(self._deadline):
+                    response = await self._client.get(url)
+            except httpx.TimeoutException as exc:
+                raise FeedUnavailable(f"arXiv's feed {url} did not answer in time") from exc
+            except httpx.HTTPError as exc:
+                raise FeedUnavailable(f"arXiv's feed {url} could not be reached: {exc}") from exc
+            except TimeoutError as exc:
+                raise FeedUnavailable(
+                    f"arXiv's feed {url} was still arriving after {self._deadline:g} s; gave up"
+                ) from exc
+            wait = retry_after(response)
+            if wait is None or attempt == RATE_LIMIT_RETRIES:
+                return response
+            log.info(
+                "arXiv's feed answered HTTP %d: trying again in %g s", response.status_code, wait
+            )
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
 
 
 class _NotAFeed(FeedUnavailable):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.errors import InvalidArxivId
@@ -10,7 +11,8 @@ from pipeline.errors import InvalidArxivId
 # New style since 2007-04: YYMM.NNNN (to 2014) or YYMM.NNNNN; old style: archive(.SUBJ)/YYMMNNN.
 _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
-_ID = re.compile(rf"^(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d{{0,3}}))?$")
+# ASCII digits only: `\d` alone would let Arabic-Indic or Devanagari digits through to a URL.
+_ID = re.compile(rf"^(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d{{0,3}}))?$", re.ASCII)
 _URL_PREFIX = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/", re.IGNORECASE
 )
@@ -25,11 +27,30 @@ class ArxivId:
         return self.base if self.version is None else f"{self.base}v{self.version}"
 
 
+# Punctuation a pasted id often comes wrapped in: "(2602.00780).", "<https://arxiv.org/abs/…>"
+_LEADING = "([{<'\"“‘«"
+_TRAILING = ".,;:!?)]}>'\"”’»"
+
+
+def clean_text(text: str) -> str:
+    """`text` as typed, without what a reader cannot see: NFKC folds fullwidth forms
+    ("２６０２．００７８０") into ASCII, and format characters (zero-width spaces, bidi overrides)
+    are dropped, except the joiners some scripts and emoji need."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(
+        c for c in folded if c in "\u200c\u200d" or unicodedata.category(c) != "Cf"
+    ).strip()
+
+
 def parse_arxiv_id(text: str) -> ArxivId:
     """Accept `2602.00780`, `2602.00780v2`, `arXiv:2602.00780`, `cs/9901001`, abs/pdf URLs."""
-    candidate = text.strip()
+    candidate = clean_text(text)
     if len(candidate) > 200:
         raise InvalidArxivId(text)
+    shown = " ".join(candidate.split())  # the error echoes no bidi override or line break
+    if candidate.startswith("<") and candidate.endswith(">"):  # Slack's "<url>" or "<url|label>"
+        candidate = candidate[1:-1].split("|", 1)[0]
+    candidate = candidate.lstrip(_LEADING).rstrip(_TRAILING)
     candidate = _URL_PREFIX.sub("", candidate)
     candidate = re.sub(r"^arxiv:", "", candidate, flags=re.IGNORECASE)
     candidate = candidate.split("?", 1)[0].split("#", 1)[0].rstrip("/")
@@ -37,10 +58,10 @@ def parse_arxiv_id(text: str) -> ArxivId:
         candidate = candidate[: -len(".pdf")]
     match = _ID.match(candidate)
     if match is None:
-        raise InvalidArxivId(text)
+        raise InvalidArxivId(shown)
     base = match["new"] or match["old"]
     if match["new"] and not _plausible_new_style(base):
-        raise InvalidArxivId(text)
+        raise InvalidArxivId(shown)
     version = int(match["version"]) if match["version"] else None
     return ArxivId(base=base, version=version)
 

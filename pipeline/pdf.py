@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ import httpx
 import pymupdf
 
 from pipeline.errors import PdfUnavailable, PdfUnreadable
+from pipeline.feed import RATE_LIMIT_RETRIES, retry_after
 from pipeline.sections import Section, drop_back_matter, split_sections
 
 __all__ = ["FullText", "PdfReader", "Section", "extract"]
@@ -32,6 +34,12 @@ _FRONT_PAGES = 2
 # extractions run in threads (off the event loop) but one at a time.
 _MUPDF = threading.Lock()
 _MIN_CHARS_PER_PAGE = 200  # below this the pages are pictures of text (scans) or blank
+# A small file can inflate into gigabytes of drawing instructions (1,000:1 for deflate), and
+# MuPDF keeps every character of a page in memory while extracting it: both caps are on the
+# inflated size, counted before MuPDF runs the page. A real page holds tens of kilobytes.
+MAX_PAGE_CONTENT_BYTES = 5_000_000
+MAX_CONTENT_BYTES = 50_000_000
+_INFLATE_STEP = 1 << 20
 _ARXIV_STAMP = re.compile(r"^arXiv:\S+\s+\[[^\]]+\]\s+\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}$")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–]?\s*(\d{1,4})\s*[-–]?(?:\s+of\s+\d{1,4})?$", re.I)
 _EDGE_LINES = 3  # running headers and footers live in a page's first and last lines
@@ -78,20 +86,48 @@ class PdfReader:
         max_bytes: int = 30_000_000,
         max_pages: int = 150,
         concurrency: int = 4,
+        deadline_seconds: float = 300.0,
+        max_page_content_bytes: int = MAX_PAGE_CONTENT_BYTES,
+        max_content_bytes: int = MAX_CONTENT_BYTES,
     ) -> None:
         self._client = client
+        # The read timeout restarts with every chunk: only a bound on the whole download stops
+        # a server that trickles bytes forever.
+        self._deadline = deadline_seconds
         self._base_url = base_url
         self._max_bytes = max_bytes
         self._max_pages = max_pages
+        self._content_caps = (max_page_content_bytes, max_content_bytes)
         self._slots = asyncio.Semaphore(concurrency)
 
     async def download(self, versioned_id: str) -> bytes:
-        """The PDF's bytes; PdfUnavailable on an HTTP error, a timeout, a network error or size."""
+        """The PDF's bytes; PdfUnavailable on an HTTP error, a timeout, a network error or size.
+
+        A 429 or 503 asking for a short wait is waited out (outside the download slots).
+        """
+        for attempt in range(1 + RATE_LIMIT_RETRIES):
+            async with self._slots:
+                data, wait = await self._download_once(versioned_id)
+            if data is not None:
+                return data
+            assert wait is not None
+            if attempt == RATE_LIMIT_RETRIES:
+                break
+            await asyncio.sleep(wait)
+        raise PdfUnavailable(
+            f"arXiv was still rate-limiting the PDF download of {versioned_id} after "
+            f"{RATE_LIMIT_RETRIES} retries"
+        )
+
+    async def _download_once(self, versioned_id: str) -> tuple[bytes | None, float | None]:
+        """The bytes, or (None, seconds to wait) for a 429/503 that asks for a short wait."""
         url = f"{self._base_url}{versioned_id}"
         cap = _size(self._max_bytes)
-        async with self._slots:
-            try:
+        try:
+            async with asyncio.timeout(self._deadline):
                 async with self._client.stream("GET", url, follow_redirects=True) as response:
+                    if (wait := retry_after(response)) is not None:
+                        return None, wait
                     if response.status_code != 200:
                         raise PdfUnavailable(_status_reason(versioned_id, response.status_code))
                     announced = response.headers.get("Content-Length", "")
@@ -110,36 +146,67 @@ class PdfReader:
                                 "the download was stopped"
                             )
                         chunks.append(chunk)
-            except httpx.TimeoutException as exc:
-                raise PdfUnavailable(
-                    f"arXiv did not send the PDF of {versioned_id} in time ({_describe(exc)})"
-                ) from exc
-            except httpx.TransportError as exc:
-                raise PdfUnavailable(
-                    f"could not download the PDF of {versioned_id}: {_describe(exc)}"
-                ) from exc
-        return b"".join(chunks)
+        except httpx.TimeoutException as exc:
+            raise PdfUnavailable(
+                f"arXiv did not send the PDF of {versioned_id} in time ({_describe(exc)})"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise PdfUnavailable(
+                f"could not download the PDF of {versioned_id}: {_describe(exc)}"
+            ) from exc
+        except TimeoutError as exc:
+            raise PdfUnavailable(
+                f"the PDF of {versioned_id} was still arriving after {self._deadline:g} s; "
+                "the download was stopped"
+            ) from exc
+        return b"".join(chunks), None
 
     async def read(self, versioned_id: str) -> FullText:
         """Download and extract; PdfUnavailable or PdfUnreadable say what went wrong."""
         data = await self.download(versioned_id)
         try:
-            return await asyncio.to_thread(extract, data, max_pages=self._max_pages)
+            page_cap, total_cap = self._content_caps
+            return await asyncio.to_thread(
+                extract,
+                data,
+                max_pages=self._max_pages,
+                max_page_content=page_cap,
+                max_content=total_cap,
+            )
         except PdfUnreadable as exc:
+            if _is_web_page(data):  # a captcha or error page in arXiv's place: try again later
+                raise PdfUnavailable(
+                    f"arXiv sent a web page instead of the PDF of {versioned_id}"
+                ) from exc
             raise PdfUnreadable(f"the PDF of {versioned_id} cannot be read: {exc}") from exc
 
 
-def extract(data: bytes, *, max_pages: int = 150) -> FullText:
-    """Sections of a PDF's text; PdfUnreadable (with the reason) when there is no usable text."""
+def extract(
+    data: bytes,
+    *,
+    max_pages: int = 150,
+    max_page_content: int = MAX_PAGE_CONTENT_BYTES,
+    max_content: int = MAX_CONTENT_BYTES,
+) -> FullText:
+    """Sections of a PDF's text; PdfUnreadable (with the reason) when there is no usable text.
+
+    A page whose drawing instructions inflate past `max_page_content` bytes is left out (a
+    giant vector figure, or a bomb); a document past `max_content` in all is not read.
+    """
     if not data:
         raise PdfUnreadable("the file is empty")
     if b"%PDF-" not in data[:1024]:
         raise PdfUnreadable(_not_a_pdf(data))
     with _MUPDF:
-        pages, texts, front = _read_pages(data, max_pages)
+        pages, texts, front, skipped = _read_pages(data, max_pages, (max_page_content, max_content))
+    if skipped == pages:
+        raise PdfUnreadable(
+            f"every page holds more than {_size(max_page_content)} of drawing instructions "
+            "(PDF_MAX_PAGE_CONTENT_BYTES); none was read"
+        )
     texts = _without_page_furniture(texts)
     characters = sum(len(text) - text.count(" ") - text.count("\n") for text in texts)
-    if characters < _MIN_CHARS_PER_PAGE * pages:
+    if characters < _MIN_CHARS_PER_PAGE * (pages - skipped):
         raise PdfUnreadable(
             f"the PDF has almost no text ({characters} characters on {pages} pages); "
             "it looks scanned or made of images"
@@ -148,8 +215,14 @@ def extract(data: bytes, *, max_pages: int = 150) -> FullText:
     return FullText(pages=pages, sections=sections, front_text=front)
 
 
-def _read_pages(data: bytes, max_pages: int) -> tuple[int, list[str], str]:
-    """Page count, each page's text, and the first pages' text with their link targets."""
+def _read_pages(
+    data: bytes, max_pages: int, caps: tuple[int, int]
+) -> tuple[int, list[str], str, int]:
+    """Page count, each page's text, the first pages' text with their link targets, and how
+    many pages were left out for their size."""
+    page_cap, total_cap = caps
+    total = skipped = 0
+    measured: dict[int, int] = {}  # xref → inflated size: a logo on every page counts once
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except pymupdf.EmptyFileError as exc:
@@ -172,10 +245,60 @@ def _read_pages(data: bytes, max_pages: int) -> tuple[int, list[str], str]:
         links: list[str] = []
         for number in range(pages):
             page = doc[number]
+            size = _content_size(doc, page, page_cap + 1, measured)
+            if size > page_cap:
+                texts.append("")  # left out: a giant figure, or a bomb
+                skipped += 1
+                continue
+            total += size
+            if total > total_cap:
+                raise PdfUnreadable(
+                    f"its pages hold more than {_size(total_cap)} of drawing instructions "
+                    "(PDF_MAX_CONTENT_BYTES); it was not read"
+                )
             texts.append(_page_text(page))
             if number < _FRONT_PAGES:
                 links += _link_targets(page)
-    return pages, texts, "\n".join(texts[:_FRONT_PAGES] + links)
+    return pages, texts, "\n".join(texts[:_FRONT_PAGES] + links), skipped
+
+
+def _content_size(
+    doc: pymupdf.Document, page: pymupdf.Page, limit: int, measured: dict[int, int]
+) -> int:
+    """Inflated bytes of the page's content streams and form XObjects, counted up to `limit`
+    without holding them: the work MuPDF would do to extract the page."""
+    try:
+        xrefs = [*page.get_contents(), *(x[0] for x in page.get_xobjects())]
+    except (RuntimeError, ValueError):
+        return 0
+    total = 0
+    for xref in xrefs:
+        if xref not in measured:
+            measured[xref] = _stream_size(doc, xref, limit)
+        total += measured[xref]
+        if total >= limit:
+            break
+    return total
+
+
+def _stream_size(doc: pymupdf.Document, xref: int, limit: int) -> int:
+    try:
+        kind, filters = doc.xref_get_key(xref, "Filter")
+        raw = doc.xref_stream_raw(xref) or b""
+        if kind == "null":
+            return len(raw)
+        if filters.strip("[] ") != "/FlateDecode":  # rare filters: decoded by MuPDF in full
+            return len(doc.xref_stream(xref) or b"")
+    except (RuntimeError, ValueError):
+        return 0  # MuPDF finds the stream broken too, and skips it
+    inflater, size = zlib.decompressobj(), 0
+    try:
+        while raw and size < limit:
+            size += len(inflater.decompress(raw, _INFLATE_STEP))
+            raw = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # what inflated so far is what MuPDF will run
+    return size
 
 
 def _page_text(page: pymupdf.Page) -> str:
@@ -240,9 +363,13 @@ def _without_page_furniture(texts: list[str]) -> list[str]:
     return cleaned
 
 
-def _not_a_pdf(data: bytes) -> str:
+def _is_web_page(data: bytes) -> bool:
     start = data[:200].lstrip().lower()
-    if start.startswith((b"<!doctype html", b"<html")) or b"<html" in start:
+    return start.startswith((b"<!doctype html", b"<html")) or b"<html" in start
+
+
+def _not_a_pdf(data: bytes) -> str:
+    if _is_web_page(data):
         return "the server sent a web page instead of a PDF"
     return "the file is not a PDF"
 

@@ -263,3 +263,18 @@ class RunRow(Base):
     status: Mapped[str] = mapped_column(String(20))  # RunStatus
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     holder: Mapped[str] = mapped_column(String(200))  # hostname:pid
+
+
+class UsageRow(Base):
+    """How often a user did something within one window (a minute, a UTC day): abuse limits
+    counted in the database hold across restarts and replicas."""
+
+    __tablename__ = "usage"
+    __table_args__ = (UniqueConstraint("platform", "user_id", "action", "window_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))  # "summarize" | "summarize_llm" | "keywords"
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    count: Mapped[int]

@@ -17,6 +17,7 @@ from storage.records import (
 from storage.reports import DEFAULT_SCOPE, ReportRepository
 from storage.runs import RunRepository
 from storage.subscriptions import SubscriptionRepository
+from storage.usage import UsageRepository
 
 __all__ = [
     "DEFAULT_SCOPE",
@@ -38,4 +39,5 @@ __all__ = [
     "Subscription",
     "SubscriptionRepository",
     "ThreadRecord",
+    "UsageRepository",
 ]

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 RATE_LIMIT_RETRIES = 5  # 429s: Slack says how long to wait, so waiting is always right
 SERVER_ERROR_RETRIES = 2  # 500/503 with backoff: a longer outage should fail the run
 CONNECTION_RETRIES = 2
-REQUEST_TIMEOUT_SECONDS = 30
 
 
 class SlackConfigError(ValueError):
@@ -36,7 +35,7 @@ def make_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
-        timeout=REQUEST_TIMEOUT_SECONDS,
+        timeout=settings.chat_timeout_seconds,  # aiohttp's total: the whole answer, each try
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),

@@ -6,12 +6,14 @@ posts out, and the client's retry handlers wait out any 429 that still comes bac
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.pacing import ChannelPacer
 from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key, paper_key
@@ -29,6 +31,10 @@ _USER_ID_PREFIXES = ("U", "W")
 # that went out just before a crash (reading it back needs the *:history scopes).
 METADATA_EVENT = "arxiv_digest_post"
 _LOOK_BACK = 200  # messages of a channel (or of a thread) searched for a tag
+
+
+class SlackUnavailable(Exception):
+    """Slack could not be reached, did not answer in time, or answered something unreadable."""
 
 
 class SlackPoster(ChatPoster):
@@ -80,14 +86,8 @@ class SlackPoster(ChatPoster):
         """
         channel = await self._channel_for(chat_id)
         try:
-            if head is None:
-                response = await self._client.conversations_history(
-                    channel=channel, limit=_LOOK_BACK, include_all_metadata=True
-                )
-            else:
-                response = await self._client.conversations_replies(
-                    channel=channel, ts=head.message_id, limit=_LOOK_BACK, include_all_metadata=True
-                )
+            with _unavailable("conversations.replies" if head else "conversations.history"):
+                response = await self._look_back(channel, head)
         except SlackApiError as exc:
             log.warning(
                 "cannot look back in %s (%s): posting again", channel, exc.response.get("error")
@@ -99,6 +99,15 @@ class SlackPoster(ChatPoster):
             if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
                 return str(message["ts"])
         return None
+
+    async def _look_back(self, channel: str, head: ThreadHead | None) -> AsyncSlackResponse:
+        if head is None:
+            return await self._client.conversations_history(
+                channel=channel, limit=_LOOK_BACK, include_all_metadata=True
+            )
+        return await self._client.conversations_replies(
+            channel=channel, ts=head.message_id, limit=_LOOK_BACK, include_all_metadata=True
+        )
 
     async def post_reply(self, chat_id: str, reply: Reply, *, language: str | None = None) -> str:
         """The first message goes to the channel itself, any further ones into its thread.
@@ -124,16 +133,23 @@ class SlackPoster(ChatPoster):
         """One `chat.postMessage`, paced, tagged with `key` if given; returns the message's ts."""
         await self._pacer.wait_turn(channel)
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
-        response = await self._client.chat_postMessage(
-            channel=channel,
-            text=message.text,  # the notification, and what clients without blocks show
-            blocks=message.blocks,
-            thread_ts=thread_ts,  # None: in the channel itself
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata=metadata,
-        )
-        return str(response["ts"])
+        with _unavailable("chat.postMessage"):
+            response = await self._client.chat_postMessage(
+                channel=channel,
+                text=message.text,  # the notification, and what clients without blocks show
+                blocks=message.blocks,
+                thread_ts=thread_ts,  # None: in the channel itself
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata,
+            )
+        ts = response.get("ts")
+        if not isinstance(ts, str) or not ts:
+            raise SlackUnavailable(
+                f"Slack's chat.postMessage answer carries no message ts (status "
+                f"{response.status_code}): {str(response.data)[:120]}"
+            )
+        return ts
 
     async def _post_all(
         self, channel: str, messages: Sequence[SlackMessage], *, thread_ts: str
@@ -153,7 +169,24 @@ class SlackPoster(ChatPoster):
             return chat_id
         channel = self._dm_channels.get(chat_id)
         if channel is None:
-            response = await self._client.conversations_open(users=chat_id)
+            with _unavailable("conversations.open"):
+                response = await self._client.conversations_open(users=chat_id)
             channel = str(response["channel"]["id"])
             self._dm_channels[chat_id] = channel
         return channel
+
+
+@contextlib.contextmanager
+def _unavailable(method: str) -> Iterator[None]:
+    """Network faults and timeouts become one error that says it was Slack, and which call."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise SlackUnavailable(f"Slack did not answer {method} in time") from exc
+    except aiohttp.ClientError as exc:
+        raise SlackUnavailable(f"Slack could not be reached ({_describe(exc)})") from exc
+
+
+def _describe(exc: Exception) -> str:
+    detail = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__

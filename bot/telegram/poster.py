@@ -9,14 +9,16 @@ any 429 (`RetryAfter`) before trying again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.pacing import ChannelPacer
 from bot.platform import ChatPoster, Mention, Reply, ThreadHead
@@ -61,6 +63,26 @@ def make_rate_limiter(settings: Settings) -> AIORateLimiter:
     )
 
 
+class DeadlineRequest(HTTPXRequest):
+    """PTB's httpx request with a bound on the whole request: httpx's read timeout restarts
+    with every chunk, so an answer that trickles in would otherwise never time out."""
+
+    def __init__(self, total_seconds: float) -> None:
+        super().__init__(
+            read_timeout=total_seconds,
+            write_timeout=total_seconds,
+            connect_timeout=total_seconds,
+        )
+        self._total = total_seconds
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            async with asyncio.timeout(self._total):
+                return await super().do_request(*args, **kwargs)
+        except TimeoutError as exc:
+            raise TimedOut(f"Telegram's answer took longer than {self._total:g} s") from exc
+
+
 def make_bot(settings: Settings) -> ExtBot[None]:
     """A bot for posting outside the chat app (the daily run); use it as `async with bot:`."""
     if settings.telegram_bot_token is None:
@@ -69,6 +91,7 @@ def make_bot(settings: Settings) -> ExtBot[None]:
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_url,
         rate_limiter=make_rate_limiter(settings),
+        request=DeadlineRequest(settings.chat_timeout_seconds),
     )
 
 
@@ -175,6 +198,10 @@ class TelegramPoster(ChatPoster):
             if _is_user(chat_id) and "initiate" in exc.message:
                 raise BotNotStarted(chat_id, self._username()) from exc
             raise
+        except (KeyError, TypeError, ValueError) as exc:  # a result that is not a Message
+            raise TelegramError(
+                f"Telegram's sendMessage answer is not a message ({type(exc).__name__}: {exc})"
+            ) from exc
         return message.message_id
 
     async def _new_topic(self, chat_id: str, report: DailyReport) -> int | None:

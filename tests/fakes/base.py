@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,10 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
+    # The headers, then a byte every `TRICKLE_SECONDS` until the client goes away: a body that
+    # never ends, which defeats any per-read timeout and any size cap.
+    endless: bool = False
+    drop: bool = False  # close the connection without answering at all
 
     @classmethod
     def json(cls, payload: object, status: int = 200, **headers: str) -> Response:
@@ -41,19 +46,23 @@ class Response:
 
 
 Handler = Callable[[Request], Response]
+TRICKLE_SECONDS = 0.2
 
 
 class FakeServer:
     """Serves `handle(request)` on an ephemeral port; the socket is bound before `start` returns.
 
     Subclasses implement `handle`. Every request is kept in `requests`; `faults` holds responses
-    served (first in, first out) before the normal handler, to script 429s, 500s and slow answers.
+    served (first in, first out) before the normal handler, to script 429s, 500s, slow answers,
+    dropped connections and bodies that never end; a fault given a `path` waits for a request
+    whose path contains it.
     """
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
-        self.faults: list[Response] = []
+        self.faults: list[tuple[str | None, Response]] = []
         self._lock = threading.Lock()
+        self._stopping = threading.Event()  # ends any endless body still trickling
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval: stop() waits for the serve loop's next poll.
@@ -71,6 +80,7 @@ class FakeServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -83,9 +93,21 @@ class FakeServer:
     def handle(self, request: Request) -> Response:
         raise NotImplementedError
 
-    def fail_next(self, *responses: Response) -> None:
+    def fail_next(self, *responses: Response, path: str | None = None) -> None:
+        """Serve `responses` to the next requests (only those whose path contains `path`)."""
         with self._lock:
-            self.faults.extend(responses)
+            self.faults.extend((path, response) for response in responses)
+
+    def fail_always(
+        self, response: Response, *, path: str | None = None, times: int = 1000
+    ) -> None:
+        """A fault that lasts: the next `times` matching requests get `response`."""
+        self.fail_next(*([response] * times), path=path)
+
+    def heal(self) -> None:
+        """The fault is gone: every scripted fault still waiting is dropped."""
+        with self._lock:
+            self.faults.clear()
 
     def requests_to(self, path_prefix: str) -> list[Request]:
         return [r for r in self.requests if r.path.startswith(path_prefix)]
@@ -93,7 +115,12 @@ class FakeServer:
     def _dispatch(self, request: Request) -> Response:
         with self._lock:
             self.requests.append(request)
-            fault = self.faults.pop(0) if self.faults else None
+            fault = None
+            for i, (path, response) in enumerate(self.faults):
+                if path is None or path in request.path:
+                    fault = response
+                    del self.faults[i]
+                    break
         return fault if fault is not None else self.handle(request)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -118,14 +145,35 @@ class FakeServer:
                 if response.delay:
                     time.sleep(response.delay)
                 request.answered_at = time.monotonic()
+                if response.drop:
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.send_response(response.status)
                 for name, value in response.headers.items():
                     self.send_header(name, value)
+                if response.endless:
+                    self._trickle(response.body)
+                    return
                 self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
                 # The client may have given up (timeout tests): nothing to do then.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(response.body)
+
+            def _trickle(self, start: bytes) -> None:
+                """A chunked body (no length to check against a cap) that never ends: `start`,
+                then a byte every `TRICKLE_SECONDS` until the client or the server goes away."""
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    if start:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(start), start))
+                    while not fake._stopping.wait(TRICKLE_SECONDS):
+                        self.wfile.write(b"1\r\n \r\n")
+                        self.wfile.flush()
 
             do_GET = do_POST = do_HEAD = _serve
 
