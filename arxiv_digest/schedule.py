@@ -160,7 +160,7 @@ class DailyJob:
             finally:
                 async with db.session() as session:
                     await RunRepository(session).finish(run_id, status, summary)
-                self._guard.mid_message = False
+                self._guard.clear()
             log.info("daily run for %s: %s %s", scheduled_for.isoformat(), status, summary)
 
     async def _attempts(self) -> tuple[RunStatus, dict[str, Any]]:
@@ -239,23 +239,31 @@ def _summary(day: DayRun, attempts: int, started: float) -> dict[str, Any]:
 class SafePoints:
     """Where a stop may cut a run: between messages, never between a post and its ledger entry.
 
-    From the moment a message is posted until the next one starts (or the run ends), the run is
-    `mid_message`: the delivery ledger is recording what was just posted. A stop then waits;
-    the next post sees `stopping` and ends the run there instead.
+    From the moment a poster posts a message until it starts the next one (or the run ends),
+    that poster is mid-message: the delivery ledger is recording what was just posted. A stop
+    then waits; each poster's next post sees `stopping` and ends its part of the run there.
+    The platforms post side by side, so each wrapped poster is tracked on its own.
     """
 
     def __init__(self) -> None:
         self.stopping = False
-        self.mid_message = False
+        self._posting: set[int] = set()
+
+    @property
+    def mid_message(self) -> bool:
+        return bool(self._posting)
+
+    def clear(self) -> None:
+        self._posting.clear()
 
     def wrap(self, poster: ChatPoster) -> ChatPoster:
         return _GuardedPoster(poster, self)
 
-    def before_post(self) -> None:
-        self.mid_message = False
+    def before_post(self, poster: object) -> None:
+        self._posting.discard(id(poster))
         if self.stopping:
             raise asyncio.CancelledError
-        self.mid_message = True
+        self._posting.add(id(poster))
 
 
 class _GuardedPoster:
@@ -269,15 +277,15 @@ class _GuardedPoster:
         return getattr(self._inner, name)
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
-        self._guard.before_post()
+        self._guard.before_post(self)
         return await self._inner.post_parent(chat_id, report)
 
     async def post_paper(
         self, chat_id: str, head: ThreadHead, entry: PaperEntry, mentions: Sequence[Mention]
     ) -> str:
-        self._guard.before_post()
+        self._guard.before_post(self)
         return await self._inner.post_paper(chat_id, head, entry, mentions)
 
     async def post_reply(self, chat_id: str, reply: Reply) -> str:
-        self._guard.before_post()
+        self._guard.before_post(self)
         return await self._inner.post_reply(chat_id, reply)

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from bot.platform import ChatPoster
 
     PosterWrap = Callable[[ChatPoster], ChatPoster]
+    Deliver = Callable[
+        [Settings, ChatCore, date | None, PosterWrap | None], Coroutine[Any, Any, list[ChatRun]]
+    ]
 
 log = logging.getLogger(__name__)
 
@@ -242,16 +245,28 @@ async def run_everything(
             ("Slack", deliver_to_slack, settings.slack_configured),
             ("Telegram", deliver_to_telegram, settings.telegram_configured),
         ]
-        for name, deliver, configured in platforms:
-            if not configured:
-                continue
+
+        async def deliver_on(name: str, deliver: Deliver) -> PlatformRun:
             platform = PlatformRun(name)
             try:
                 platform.runs = await deliver(settings, core, requested, wrap)
             except Exception as exc:
                 log.exception("%s delivery failed", name)
                 platform.error = str(exc) or type(exc).__name__
-            day.platforms.append(platform)
+            return platform
+
+        # Side by side: each platform's pace is its own (Telegram's 20 messages a minute per
+        # group need not wait for Slack's thread). Each ends on its own, so a stop that ends one
+        # early waits for the other to reach its own safe point before the run unwinds.
+        with digest.sharing_feeds():
+            ended = await asyncio.gather(
+                *(deliver_on(name, deliver) for name, deliver, on in platforms if on),
+                return_exceptions=True,
+            )
+        for result in ended:
+            if isinstance(result, BaseException):
+                raise result  # a stop (CancelledError) or a bug: after every platform ended
+            day.platforms.append(result)
         return day
     finally:
         digest.forget_feeds()  # a retry later must read the feed again

@@ -235,8 +235,8 @@ def run(
         llm_ideal += defaults.arxiv_api_delay_seconds
     slack_floor = (len(slack_posts) - 1) / rate if rate and slack_posts else 0.0
     tg_floor = _telegram_floor(len(tg_posts), rate) if rate and tg_posts else 0.0
-    # run_everything delivers to one platform after the other: their floors add up today.
-    posting_floor = slack_floor + tg_floor
+    # run_everything delivers to the platforms side by side: the slower one sets the floor.
+    posting_floor = max(slack_floor, tg_floor)
     wall = ended - started
     ends = [t for t in (last_slack, last_tg) if t is not None]
     to_last_post = (max(ends) - started) if ends else wall
@@ -292,7 +292,10 @@ def report(result: dict) -> str:
         if r["paced"]
         else "pacing OFF (SLACK/TELEGRAM_MESSAGES_PER_SECOND=0): posting floors not applied"
     )
-    met = "met" if r["analysis_ratio"] <= r["target_ratio"] else "missed"
+    # Unpaced, nothing but our own work stands between the analysis ideal and the last post;
+    # paced, the platforms' limits are a floor no client can go under.
+    overall = r["ratio_vs_max_floor"] if r["paced"] else r["ratio_vs_llm_ideal"]
+    met = "met" if overall <= r["target_ratio"] else "missed"
     rss = "met" if r["peak_rss_mb"] < r["target_rss_mb"] else "missed"
     return "\n".join(
         [
@@ -312,15 +315,17 @@ def report(result: dict) -> str:
             f"analysis ideal {r['llm_ideal_s']:.1f} s = ceil({r['llm_calls']}/"
             f"{r['llm_concurrency']}) x {r['llm_latency_s']:g} s + first PDF "
             f"{r['pdf_delay_s']:g} s" + (" + 3 s API spacing" if r["api_calls"] else ""),
-            f"posting floor {r['posting_floor_s']:.1f} s = Slack {r['slack_floor_s']:.1f} s + "
-            f"Telegram {r['telegram_floor_s']:.1f} s (platforms are delivered one after another)",
-            f"analysis phase / analysis ideal: {r['analysis_ratio']:.2f}x "
-            f"(target <= {r['target_ratio']:g}x: {met})",
+            f"posting floor {r['posting_floor_s']:.1f} s = max(Slack {r['slack_floor_s']:.1f} s, "
+            f"Telegram {r['telegram_floor_s']:.1f} s) (the platforms are delivered side by side)",
+            f"analysis phase / analysis ideal: {r['analysis_ratio']:.2f}x",
             f"posting phase / posting floor: {r['posting_ratio']:.2f}x"
             if r["paced"]
             else "posting phase / posting floor: n/a (pacing off)",
             f"to last post / analysis ideal: {r['ratio_vs_llm_ideal']:.2f}x; "
-            f"/ max(analysis ideal, posting floor): {r['ratio_vs_max_floor']:.2f}x",
+            f"/ max(analysis ideal, posting floor): {r['ratio_vs_max_floor']:.2f}x "
+            f"(target <= {r['target_ratio']:g}x "
+            + ("against the latter" if r["paced"] else "against the analysis ideal")
+            + f": {met})",
             f"peak RSS of the digest process: {r['peak_rss_mb']:.0f} MB "
             f"(target < {r['target_rss_mb']} MB: {rss})",
         ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -113,6 +114,7 @@ class Digest:
         self.model = model if analyzer is not None else None
         self._on_progress = on_progress or (lambda _label, _done, _total: None)
         self._feeds: dict[str, tuple[float, FeedDay]] = {}
+        self._feed_holds = 0
         # One paper is read and analysed by one caller at a time: two chats (or a chat and a
         # `summarize`) asking at once get the second answer from the store, not a second call.
         self._paper_locks: dict[tuple[str, int, str], asyncio.Lock] = {}
@@ -181,8 +183,23 @@ class Digest:
         )
 
     def forget_feeds(self) -> None:
-        """Drop the feeds kept for chats sharing categories: the next run fetches afresh."""
-        self._feeds.clear()
+        """Drop the feeds kept for chats sharing categories: the next run fetches afresh.
+
+        Inside `sharing_feeds` this waits for the last holder, so one platform finishing does
+        not make another, still delivering the same day, fetch the feed again.
+        """
+        if self._feed_holds == 0:
+            self._feeds.clear()
+
+    @contextlib.contextmanager
+    def sharing_feeds(self) -> Iterator[None]:
+        """Keep the fetched feeds while several deliveries of one day run side by side."""
+        self._feed_holds += 1
+        try:
+            yield
+        finally:
+            self._feed_holds -= 1
+            self.forget_feeds()
 
     async def _fetch(self, categories: list[str]) -> FeedDay:
         key = categories_key(categories)
