@@ -37,6 +37,7 @@ from bot.subscriptions import (
     dm_scope,
     latest_day,
 )
+from pipeline.admission import arrival_ticket
 from pipeline.budget import LlmNotAllowed, utc_today
 from pipeline.digest import Digest, DigestOptions, RunStats
 from pipeline.errors import DigestError
@@ -144,7 +145,8 @@ class ChatCore:
 
     async def handle(self, caller: Caller, text: str) -> Reply:
         try:
-            return await self._run(caller, parse_command(text))
+            with arrival_ticket():  # its place in line for the LLM, taken as it arrives
+                return await self._run(caller, parse_command(text))
         except DigestError as exc:  # CommandError included: a message for the user
             return _error(str(exc))
         except Exception:

@@ -17,6 +17,7 @@ import openai
 import pydantic
 from openai import AsyncOpenAI
 
+from pipeline.admission import PrioritySlots
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import LANGUAGES, system_prompt, user_message
 
@@ -85,7 +86,7 @@ class Analyzer:
         self._language = language
         self._max_output_tokens = max_output_tokens
         self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self._semaphore = PrioritySlots(concurrency)  # people first, in order of arrival
         # The client's timeout restarts with every chunk of the answer: an answer that trickles
         # in forever is only stopped by a bound on the whole request (the SDK's retries included).
         self._request_deadline = request_deadline

@@ -65,6 +65,10 @@ class ArxivApi:
                 return paper
         raise PaperNotFound(wanted)
 
+    def seconds_to_next_turn(self) -> float:
+        """How long a request made now would wait for arXiv's spacing (0: it would go at once)."""
+        return _PACER.seconds_to_next_turn(self._delay)
+
     async def get_papers(self, ids: list[str]) -> list[Paper]:
         """Look up many papers, 100 to a request; ids arXiv does not know are simply absent."""
         wanted: list[str] = []
@@ -130,6 +134,13 @@ class _Pacer:
     def __init__(self) -> None:
         self._turn = threading.Lock()
         self._last_done: float | None = None
+
+    def seconds_to_next_turn(self, delay: float) -> float:
+        if self._turn.locked():
+            return delay  # a request is under way: at least the spacing after it
+        if self._last_done is None:
+            return 0.0
+        return max(0.0, self._last_done + delay - time.monotonic())
 
     def call(self, delay: float, request: Callable[[], T]) -> T:
         with self._turn:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipeline.admission import arrival_ticket
 from pipeline.analyse import PROMPT_VERSION, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import BUDGET_NOTE, LlmNotAllowed, TokenBudget
@@ -19,7 +20,8 @@ from pipeline.codelinks import find_code_links
 from pipeline.errors import DigestError, PdfUnavailable, PdfUnreadable
 from pipeline.feed import FeedClient, categories_key, incomplete
 from pipeline.fitting import fit_to_budget
-from pipeline.ids import parse_arxiv_id
+from pipeline.ids import ArxivId, parse_arxiv_id
+from pipeline.lookups import SharedLookups
 from pipeline.markdown import render_report
 from pipeline.matching import KeywordMatcher
 from pipeline.models import FeedDay, Paper
@@ -108,6 +110,7 @@ class Digest:
         self.budget = budget
         self.feed = feed
         self.api = api
+        self._lookups = SharedLookups(api)
         self.reader = reader
         self.analyzer = analyzer
         self.options = options
@@ -381,12 +384,22 @@ class Digest:
         analysis raises `LlmNotAllowed` instead.
         """
         wanted = parse_arxiv_id(text)
+        with arrival_ticket():  # someone is waiting: served before the batch, in order
+            return await self._summarize(wanted, options, stats, llm_allowed)
+
+    async def _summarize(
+        self,
+        wanted: ArxivId,
+        options: DigestOptions | None,
+        stats: RunStats | None,
+        llm_allowed: bool,
+    ) -> PaperEntry:
         async with self.db.session() as session:
             stored = await PaperRepository(session).get(wanted.base)
         if stored is not None and wanted.version in (None, stored.version):
             paper = stored
         else:
-            paper = await self.api.get_paper(wanted)
+            paper = await self._lookups.get_paper(wanted)
             async with self.db.session() as session:
                 await PaperRepository(session).upsert([paper])
                 await session.commit()

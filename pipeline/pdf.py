@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import httpx
 import pymupdf
 
+from pipeline.admission import PrioritySlots
 from pipeline.errors import PdfUnavailable, PdfUnreadable
 from pipeline.feed import RATE_LIMIT_RETRIES, retry_after
 from pipeline.sections import Section, drop_back_matter, split_sections
@@ -98,7 +99,7 @@ class PdfReader:
         self._max_bytes = max_bytes
         self._max_pages = max_pages
         self._content_caps = (max_page_content_bytes, max_content_bytes)
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = PrioritySlots(concurrency)  # people first, in order of arrival
 
     async def download(self, versioned_id: str) -> bytes:
         """The PDF's bytes; PdfUnavailable on an HTTP error, a timeout, a network error or size.

@@ -1,0 +1,77 @@
+"""Single-paper look-ups on arXiv's API, shared: those asked while one is under way go together.
+
+arXiv allows one API request every 3 seconds. Fifty `/summarize` of papers we do not have, one
+request each, would take two and a half minutes before the last could even start; gathered, they
+take one `id_list` request (up to 100 ids) while the first one is answered, and one more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from pipeline.arxiv_api import ArxivApi
+from pipeline.errors import FeedUnavailable, PaperNotFound
+from pipeline.ids import ArxivId
+from pipeline.models import Paper
+
+
+class SharedLookups:
+    """`get_paper` as `ArxivApi.get_paper` answers it, batched with whoever else is waiting."""
+
+    def __init__(self, api: ArxivApi) -> None:
+        self._api = api
+        self._turn = asyncio.Lock()  # first come, first served: batches keep the arrival order
+        self._waiting: list[tuple[ArxivId, asyncio.Future[Paper]]] = []
+
+    async def get_paper(self, arxiv_id: ArxivId) -> Paper:
+        future: asyncio.Future[Paper] = asyncio.get_running_loop().create_future()
+        self._waiting.append((arxiv_id, future))
+        async with self._turn:
+            # Whoever comes while arXiv's spacing runs out joins this request.
+            if not future.done() and (wait := self._api.seconds_to_next_turn()) > 0:
+                await asyncio.sleep(wait)
+            if not future.done():  # nobody took it along: this caller asks for everyone waiting
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self._look_up(batch)
+                finally:  # cancelled halfway: the next in line asks for those still waiting
+                    self._waiting[:0] = [(w, f) for w, f in batch if not f.done()]
+        return await future
+
+    async def _look_up(self, batch: list[tuple[ArxivId, asyncio.Future[Paper]]]) -> None:
+        if len(batch) == 1:
+            await self._one(*batch[0])
+            return
+        try:
+            papers = await self._api.get_papers([str(wanted) for wanted, _ in batch])
+        except FeedUnavailable:
+            # arXiv refused the batch (one malformed id spoils an id_list) or is down: each
+            # asks alone, so each gets its own answer ("no such id", "arXiv is down").
+            for wanted, future in batch:
+                await self._one(wanted, future)
+            return
+        for wanted, future in batch:
+            found = [
+                p
+                for p in papers
+                if p.arxiv_id == wanted.base and wanted.version in (None, p.version)
+            ]
+            if found:
+                _settle(future, max(found, key=lambda p: p.version))
+            else:
+                _settle(future, PaperNotFound(str(wanted)))
+
+    async def _one(self, wanted: ArxivId, future: asyncio.Future[Paper]) -> None:
+        try:
+            _settle(future, await self._api.get_paper(wanted))
+        except Exception as exc:
+            _settle(future, exc)
+
+
+def _settle(future: asyncio.Future[Paper], outcome: Paper | Exception) -> None:
+    if future.done():  # its caller was cancelled meanwhile
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
