@@ -32,6 +32,8 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+# A full day of every cs category is a few MB; far more is not a feed we can use.
+MAX_FEED_BYTES = 64 * 2**20
 # A 429 or 503 that says to come back soon is waited out within the run, at most this often;
 # a longer wait is left to the next run.
 RATE_LIMIT_RETRIES = 2
@@ -89,10 +91,16 @@ class FeedClient:
     """Fetches one day's feed over the injected httpx client (its headers, timeout, redirects)."""
 
     def __init__(
-        self, client: httpx.AsyncClient, rss_url: str, *, deadline_seconds: float = 300.0
+        self,
+        client: httpx.AsyncClient,
+        rss_url: str,
+        *,
+        deadline_seconds: float = 300.0,
+        max_bytes: int = MAX_FEED_BYTES,
     ) -> None:
         self._client = client
         self._rss_url = rss_url
+        self._max_bytes = max_bytes
         # httpx's read timeout restarts with every chunk: a feed that trickles in would hold
         # the day forever without a bound on the whole download.
         self._deadline = deadline_seconds
@@ -101,14 +109,14 @@ class FeedClient:
         if not categories:
             raise ValueError("fetch_day needs at least one category")
         url = f"{self._rss_url}{'+'.join(categories)}"
-        response = await self._get(url)
+        response, body = await self._get(url)
         if not response.is_success:
             raise FeedUnavailable(
                 f"arXiv's feed {url} answered HTTP {response.status_code} {response.reason_phrase}"
             )
         try:
             # A full feed (2,000 items, ~4 MB) takes feedparser about half a second: off the loop.
-            return await asyncio.to_thread(parse_feed, response.content, categories)
+            return await asyncio.to_thread(parse_feed, body, categories)
         except _NotAFeed as exc:
             kind = response.headers.get("content-type", "no content type")
             raise FeedUnavailable(
@@ -116,12 +124,16 @@ class FeedClient:
                 f"({kind}; {exc.problem})"
             ) from exc
 
-    async def _get(self, url: str) -> httpx.Response:
-        """The feed's response, a short 429/503 waited out; FeedUnavailable if none comes."""
+    async def _get(self, url: str) -> tuple[httpx.Response, bytes]:
+        """The feed's response and body, a short 429/503 waited out; FeedUnavailable if none
+        comes or the body outgrows the cap."""
         for attempt in range(1 + RATE_LIMIT_RETRIES):
             try:
-                async with asyncio.timeout(self._deadline):
-                    response = await self._client.get(url)
+                async with (
+                    asyncio.timeout(self._deadline),
+                    self._client.stream("GET", url) as response,
+                ):
+                    body = await _read_capped(response, url, self._max_bytes)
             except httpx.TimeoutException as exc:
                 raise FeedUnavailable(f"arXiv's feed {url} did not answer in time") from exc
             except httpx.HTTPError as exc:
@@ -132,12 +144,26 @@ class FeedClient:
                 ) from exc
             wait = retry_after(response)
             if wait is None or attempt == RATE_LIMIT_RETRIES:
-                return response
+                return response, body
             log.info(
                 "arXiv's feed answered HTTP %d: trying again in %g s", response.status_code, wait
             )
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")
+
+
+async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    """The body, read as it streams in, refused once it passes `max_bytes`."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise FeedUnavailable(
+                f"arXiv's feed {url} was larger than {max_bytes:,} bytes; gave up"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class _NotAFeed(FeedUnavailable):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -162,3 +163,17 @@ async def test_a_body_that_is_no_feed_is_a_clear_unavailable(
     message = str(info.value)
     assert "is not RSS or Atom" in message and kind in message
     assert "\n" not in message
+
+
+async def test_a_feed_too_large_is_refused_while_it_streams_in(
+    arxiv: FakeArxiv,  # noqa: F811
+) -> None:
+    # A chunked body that never ends: only the cap, not the deadline, can stop it here.
+    arxiv.fail_next(
+        Response(200, rss(item("2602.00001")) * 50, {"Content-Type": RSS}, endless=True),
+        path="/rss/",
+    )
+    async with httpx.AsyncClient(timeout=5.0) as http:
+        feed = FeedClient(http, arxiv.rss_url, deadline_seconds=60, max_bytes=10_000)
+        with pytest.raises(FeedUnavailable, match="larger than 10,000 bytes"):
+            await asyncio.wait_for(feed.fetch_day(CATEGORIES.split("+")), 30)
