@@ -21,6 +21,7 @@ from bot.core import FAILED, ChatCore
 from bot.platform import Caller, Reply, TextReply
 from bot.telegram.poster import (
     BotNotStarted,
+    DeadlineRequest,
     TelegramConfigError,
     TelegramPoster,
     make_rate_limiter,
@@ -43,6 +44,8 @@ ALIASES = {"start": "help", "help": "help"}
 # Only these may change a chat's settings, so only for these is the member status looked up.
 ADMIN_COMMANDS = frozenset({"keywords", "digest"})
 
+LONG_POLL_SECONDS = 10  # getUpdates' timeout when polling (PTB's default, passed explicitly)
+
 DM_CONFIRMATION = "This is where your daily arXiv digest will arrive."
 START_FIRST = "Open a private chat with @{bot} and press Start first."
 
@@ -58,6 +61,11 @@ def build_telegram_app(core: ChatCore, settings: Settings) -> Application:
         .job_queue(None)
         .rate_limiter(make_rate_limiter(settings))
         .concurrent_updates(True)  # a slow /summarize does not hold up the others
+        # Every call bounded as a whole (an answer that trickles in never ends otherwise);
+        # many at once, as answers to commands go out concurrently.
+        .request(DeadlineRequest(settings.chat_timeout_seconds, connection_pool_size=64))
+        # A long poll is held open by Telegram for up to LONG_POLL_SECONDS by design.
+        .get_updates_request(DeadlineRequest(settings.chat_timeout_seconds + LONG_POLL_SECONDS))
         .build()
     )
     poster = TelegramPoster.from_settings(app.bot, settings)

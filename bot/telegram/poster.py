@@ -67,11 +67,13 @@ class DeadlineRequest(HTTPXRequest):
     """PTB's httpx request with a bound on the whole request: httpx's read timeout restarts
     with every chunk, so an answer that trickles in would otherwise never time out."""
 
-    def __init__(self, total_seconds: float) -> None:
+    def __init__(self, total_seconds: float, connection_pool_size: int = 1) -> None:
         super().__init__(
+            connection_pool_size=connection_pool_size,
             read_timeout=total_seconds,
             write_timeout=total_seconds,
             connect_timeout=total_seconds,
+            pool_timeout=total_seconds,
         )
         self._total = total_seconds
 

@@ -19,7 +19,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.telegram.app import register_commands
+from bot.telegram.app import LONG_POLL_SECONDS, register_commands
 from bot.telegram.poster import TelegramConfigError
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ async def _run_polling(app: Application, ready: Callable[[str], None]) -> None:
     updater = app.updater
     if updater is None:
         raise TelegramConfigError("the application was built without an updater")
-    await updater.start_polling(allowed_updates=ALLOWED_UPDATES)  # deletes any webhook first
+    # Deletes any webhook first.
+    await updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=LONG_POLL_SECONDS)
     try:
         ready("long polling")
         await asyncio.Event().wait()  # until cancelled

@@ -229,6 +229,24 @@ async def test_when_telegram_refuses_the_answer_the_asker_is_told_it_failed(bot:
     assert answer.plain == f"⚠️ {FAILED}"
 
 
+async def test_an_answer_telegram_never_finishes_is_given_up_and_the_asker_told(
+    telegram: FakeTelegram,
+    arxiv: FakeArxiv,  # noqa: F811
+    llm: FakeOpenAI,  # noqa: F811
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    async with running_bot(
+        telegram, arxiv, llm, database_url, tmp_path, chat_timeout_seconds=1
+    ) as bot:
+        never_ends = Response(200, b'{"ok": true, "result": ', endless=True)
+        telegram.fail_next(never_ends, path="/sendMessage")
+
+        answer = await ask(bot, GROUP, "/help")
+
+    assert answer.plain == f"⚠️ {FAILED}"
+
+
 @pytest.mark.parametrize("chat_id", [ALICE, GROUP], ids=["private", "group"])
 @pytest.mark.parametrize(
     ("text", "message"),
