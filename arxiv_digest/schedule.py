@@ -35,6 +35,7 @@ from storage.repositories import FeedSnapshotRepository, RunRepository
 log = logging.getLogger(__name__)
 
 KIND = "daily"
+MAX_LISTED_FAILURES = 50  # in a run's stored summary; the log has them all
 
 # How long a stop waits for the message being posted (and its ledger entry) before cancelling.
 STOP_GRACE_SECONDS = 5.0
@@ -231,6 +232,15 @@ def _summary(day: DayRun, attempts: int, started: float) -> dict[str, Any]:
             if not run.ok
         ]
         + [platform.name for platform in day.platforms if platform.error],
+        # Why: each failed chat's or platform's error, and what failed inside the day's run.
+        "errors": {
+            f"{platform.name} {run.chat_id}": run.error
+            for platform in day.platforms
+            for run in platform.runs
+            if run.error
+        }
+        | {platform.name: platform.error for platform in day.platforms if platform.error},
+        "failures": stats.failures[:MAX_LISTED_FAILURES],
         "tokens": stats.prompt_tokens + stats.completion_tokens,
         "wall_seconds": round(time.monotonic() - started, 3),
     }

@@ -416,3 +416,26 @@ def test_the_missed_run_is_the_latest_scheduled_time_not_after_now() -> None:
     assert latest_fire_time(trigger, before) == datetime(2026, 2, 4, 0, 30, tzinfo=eastern)
     assert latest_fire_time(trigger, at) == at
     assert latest_fire_time(trigger, at + timedelta(hours=23)) == at
+
+
+def test_a_run_summary_says_what_failed_and_why() -> None:
+    from arxiv_digest.schedule import _summary
+    from arxiv_digest.wiring import DayRun, PlatformRun
+    from bot.daily import ChatRun
+    from pipeline.digest import DigestOutcome, RunStats
+    from pipeline.report import DailyReport, ReportStatus
+
+    stats = RunStats(announced=3, matched=2, failures=["PDF of 2602.00901v1: unreadable"])
+    report = DailyReport(DAY, ["cs.AI"], ["vla"], ReportStatus.PARTIAL)
+    on_slack = PlatformRun("Slack", [ChatRun("C0TEAM", "chat", error="ratelimited after 3 tries")])
+    on_telegram = PlatformRun("Telegram", error="Unauthorized")
+    day = DayRun(DigestOutcome(report, stats, None), [on_slack, on_telegram])
+
+    summary = _summary(day, attempts=1, started=time.monotonic())
+
+    assert summary["failed_chats"] == ["Slack C0TEAM", "Telegram"]
+    assert summary["errors"] == {
+        "Slack C0TEAM": "ratelimited after 3 tries",
+        "Telegram": "Unauthorized",
+    }
+    assert summary["failures"] == ["PDF of 2602.00901v1: unreadable"]
