@@ -77,8 +77,11 @@ async def chat_subscriptions(
 ) -> tuple[list[Subscription], list[Subscription]]:
     """The chat's own keywords, and its members' personal ones added in this chat."""
     async with db.session() as session:
-        everything = await SubscriptionRepository(session).all()
-    here = [s for s in everything if s.platform == platform and s.chat_id == chat_id]
+        here = await SubscriptionRepository(session).in_chat(platform, chat_id)
+    return _split(here)
+
+
+def _split(here: list[Subscription]) -> tuple[list[Subscription], list[Subscription]]:
     return [s for s in here if s.user_id is None], [s for s in here if s.user_id is not None]
 
 
@@ -86,9 +89,9 @@ async def chat_options(
     db: Database, base: DigestOptions, platform: str, chat_id: str
 ) -> DigestOptions:
     """The options of a chat's daily report: its settings over the configured ones."""
-    async with db.session() as session:
+    async with db.session() as session:  # one session: this runs for every command
         settings = await ChatRepository(session).get(platform, chat_id)
-    own, members = await chat_subscriptions(db, platform, chat_id)
+        own, members = _split(await SubscriptionRepository(session).in_chat(platform, chat_id))
     keywords = [s.keyword for s in own] or list(base.keywords)
     return dataclasses.replace(
         base,
@@ -108,8 +111,7 @@ async def dm_options(
     """A user's DM digest: their personal keywords over the categories of the chats where
     they added them. None when they have no keyword."""
     async with db.session() as session:
-        everything = await SubscriptionRepository(session).all()
-        mine = [s for s in everything if s.platform == platform and s.user_id == user_id]
+        mine = await SubscriptionRepository(session).of_user(platform, user_id)
         chats = ChatRepository(session)
         categories: dict[str, None] = {}
         for chat_id in dict.fromkeys(s.chat_id for s in mine):

@@ -95,6 +95,24 @@ class SubscriptionRepository:
         )
         return _subscriptions((await self._session.execute(stmt)).all())
 
+    async def in_chat(self, platform: str, chat_id: str) -> list[Subscription]:
+        """The chat's own keywords and its members' keywords added there, oldest first."""
+        stmt = (
+            select(SubscriptionRow.__table__)
+            .where(SubscriptionRow.platform == platform, SubscriptionRow.chat_id == chat_id)
+            .order_by(SubscriptionRow.id)
+        )
+        return _subscriptions((await self._session.execute(stmt)).all())
+
+    async def of_user(self, platform: str, user_id: str) -> list[Subscription]:
+        """Every keyword of one user on a platform, in any chat, oldest first."""
+        stmt = (
+            select(SubscriptionRow.__table__)
+            .where(SubscriptionRow.platform == platform, SubscriptionRow.user_id == user_id)
+            .order_by(SubscriptionRow.id)
+        )
+        return _subscriptions((await self._session.execute(stmt)).all())
+
     async def all(self) -> list[Subscription]:
         """Every subscription of every platform, oldest first."""
         stmt = select(SubscriptionRow.__table__).order_by(SubscriptionRow.id)

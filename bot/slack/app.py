@@ -66,13 +66,12 @@ def build_slack_app(
             await _respond_all(respond, render_reply(reply))
             return
         try:
-            language = (await core.options_for(caller)).language
             try:
-                await channel_poster.post_reply(caller.chat_id, reply, language=language)
+                await channel_poster.post_reply(caller.chat_id, reply)
             except SlackApiError as exc:
                 if exc.response.get("error") not in _CANNOT_POST_HERE:
                     raise
-                await _respond_all(respond, render_reply(reply, language=language))
+                await _respond_all(respond, render_reply(reply))
         except Exception:
             log.exception("answering %r in %s failed", _command_text(command), caller.chat_id)
             await respond(text=FAILED, response_type="ephemeral")

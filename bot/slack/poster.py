@@ -47,20 +47,14 @@ class SlackPoster(ChatPoster):
         client: AsyncWebClient,
         *,
         messages_per_second: float = 1.0,
-        language: str = "en",
     ) -> None:
         self._client = client
         self._pacer = ChannelPacer(messages_per_second)
-        self._language = language
         self._dm_channels: dict[str, str] = {}
 
     @classmethod
     def from_settings(cls, client: AsyncWebClient, settings: Settings) -> SlackPoster:
-        return cls(
-            client,
-            messages_per_second=settings.slack_messages_per_second,
-            language=settings.digest_language,
-        )
+        return cls(client, messages_per_second=settings.slack_messages_per_second)
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         channel = await self._channel_for(chat_id)
@@ -109,14 +103,13 @@ class SlackPoster(ChatPoster):
             channel=channel, ts=head.message_id, limit=_LOOK_BACK, include_all_metadata=True
         )
 
-    async def post_reply(self, chat_id: str, reply: Reply, *, language: str | None = None) -> str:
+    async def post_reply(self, chat_id: str, reply: Reply) -> str:
         """The first message goes to the channel itself, any further ones into its thread.
 
         A report or a long analysis then takes one line of the channel, like the daily thread.
-        `language` is the chat's, for the labels (a report carries its own).
         """
         channel = await self._channel_for(chat_id)
-        first, *rest = render_reply(reply, language=language or self._language)
+        first, *rest = render_reply(reply)
         ts = await self.post(channel, first)
         if rest:
             await self._post_all(channel, rest, thread_ts=ts)

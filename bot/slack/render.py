@@ -73,9 +73,10 @@ def render_paper(
     return _paginate(_paper_blocks(entry, mentions, labels), fallback, title, labels)
 
 
-def render_reply(reply: Reply, *, language: str = "en") -> list[SlackMessage]:
+def render_reply(reply: Reply) -> list[SlackMessage]:
+    """A command's answer; a paper or a report carries the language of its labels."""
     if isinstance(reply, PaperReply):
-        return render_paper(reply.entry, (), language=language)
+        return render_paper(reply.entry, (), language=reply.language)
     if isinstance(reply, ReportReply):
         report = reply.report
         labels = chat_labels(report.language)

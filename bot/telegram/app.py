@@ -101,10 +101,8 @@ async def answer(
     is_private = chat.type == ChatType.PRIVATE
     topic = message.message_thread_id if message.is_topic_message else None
 
-    async def reply_with(reply: Reply, language: str | None = None) -> None:
-        await poster.post_reply(
-            str(chat.id), reply, language=language, reply_to=message.message_id, topic=topic
-        )
+    async def reply_with(reply: Reply) -> None:
+        await poster.post_reply(str(chat.id), reply, reply_to=message.message_id, topic=topic)
 
     try:
         caller = Caller(
@@ -120,10 +118,7 @@ async def answer(
             await reply_with(TextReply((START_FIRST.format(bot=username),), is_error=True))
             return
         reply = await core.handle(caller, text)  # a user's mistake comes back as a reply
-        language = (
-            None if isinstance(reply, TextReply) else (await core.options_for(caller)).language
-        )
-        await reply_with(reply, language)
+        await reply_with(reply)
     except Exception:
         log.exception("answering %r in Telegram chat %s failed", text, chat.id)
         try:

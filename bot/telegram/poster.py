@@ -107,20 +107,15 @@ class TelegramPoster(ChatPoster):
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, *, messages_per_second: float = 1.0, language: str = "en") -> None:
+    def __init__(self, bot: Bot, *, messages_per_second: float = 1.0) -> None:
         self._bot = bot
         self._pacer = ChannelPacer(messages_per_second)
-        self._language = language
         self._forums: dict[str, bool] = {}
         self._names: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_settings(cls, bot: Bot, settings: Settings) -> TelegramPoster:
-        return cls(
-            bot,
-            messages_per_second=settings.telegram_messages_per_second,
-            language=settings.digest_language,
-        )
+        return cls(bot, messages_per_second=settings.telegram_messages_per_second)
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         topic = await self._new_topic(chat_id, report)
@@ -156,13 +151,12 @@ class TelegramPoster(ChatPoster):
         chat_id: str,
         reply: Reply,
         *,
-        language: str | None = None,
         reply_to: int | None = None,
         topic: int | None = None,
     ) -> str:
         """A command's answer, replying to `reply_to` (the command) in its topic, if any."""
         first = ""
-        for text in render_reply(reply, language or self._language):
+        for text in render_reply(reply):
             message_id = await self.send(chat_id, text, reply_to=reply_to, topic=topic)
             first = first or str(message_id)
         return first

@@ -93,10 +93,10 @@ def render_paper(
     return messages
 
 
-def render_reply(reply: Reply, language: str = "en") -> list[str]:
-    """A command's answer, in as many messages as it needs."""
+def render_reply(reply: Reply) -> list[str]:
+    """A command's answer, in as many messages as it needs (in the reply's language)."""
     if isinstance(reply, PaperReply):
-        return render_paper(reply.entry, (), language)
+        return render_paper(reply.entry, (), reply.language)
     if isinstance(reply, ReportReply):
         report = reply.report
         labels = chat_labels(report.language)

@@ -279,7 +279,7 @@ async def test_summarize_over_the_daily_token_cap_shows_the_abstract_with_the_no
 
     assert isinstance(reply, PaperReply) and reply.entry.analysis is None
     assert BUDGET_NOTE in reply.entry.notes
-    shown = str(render_reply(reply, language="en"))
+    shown = str(render_reply(reply))
     assert "LLM_DAILY_TOKEN_CAP" in shown and ECO.abstract[:40] in shown
     assert len(llm.completions) == asked
 

@@ -386,7 +386,7 @@ def test_a_long_text_reply_spans_messages_within_limits() -> None:
 
 def test_paper_reply_is_the_paper_without_mentions() -> None:
     entry = sample_entry()
-    assert render_reply(PaperReply(entry), language="zh") == render_paper(entry, [], language="zh")
+    assert render_reply(PaperReply(entry, "zh")) == render_paper(entry, [], language="zh")
 
 
 def test_report_reply_is_the_parent_then_a_compact_paper_list() -> None:

@@ -390,8 +390,8 @@ def test_a_long_text_reply_is_split_between_lines() -> None:
 
 def test_paper_reply_is_the_paper_without_mentions() -> None:
     entry = sample_entry()
-    assert render_reply(PaperReply(entry), "zh") == render_paper(entry, [], "zh")
-    assert "<b>作者</b>" in render_reply(PaperReply(entry), "zh")[0]
+    assert render_reply(PaperReply(entry, "zh")) == render_paper(entry, [], "zh")
+    assert "<b>作者</b>" in render_reply(PaperReply(entry, "zh"))[0]
 
 
 def test_report_reply_is_the_parent_then_a_compact_paper_list() -> None:

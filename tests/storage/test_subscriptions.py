@@ -88,3 +88,23 @@ async def test_adding_nothing_adds_nothing(database: Database) -> None:
         subs = SubscriptionRepository(session)
         assert await subs.add("cli", None, None, []) == []
         assert await subs.all() == []
+
+
+async def test_a_chats_keywords_and_a_users_keywords_are_found_without_the_others(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        subs = SubscriptionRepository(session)
+        await subs.add("slack", "C1", None, [("VLA", "vla")])  # the chat's own
+        await subs.add("slack", "C1", "U1", [("RAG", "rag")])  # a member's, added there
+        await subs.add("slack", "C2", "U1", [("LLM", "llm")])  # the same member elsewhere
+        await subs.add("slack", None, "U1", [("Agents", "agents")])  # theirs everywhere
+        await subs.add("telegram", "C1", "U1", [("GNN", "gnn")])  # another platform
+        in_c1 = await subs.in_chat("slack", "C1")
+        of_u1 = await subs.of_user("slack", "U1")
+    assert [(s.keyword_key, s.user_id) for s in in_c1] == [("vla", None), ("rag", "U1")]
+    assert [(s.keyword_key, s.chat_id) for s in of_u1] == [
+        ("rag", "C1"),
+        ("llm", "C2"),
+        ("agents", None),
+    ]
