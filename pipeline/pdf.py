@@ -100,6 +100,9 @@ class PdfReader:
         self._max_pages = max_pages
         self._content_caps = (max_page_content_bytes, max_content_bytes)
         self._slots = PrioritySlots(concurrency)  # people first, in order of arrival
+        # PyMuPDF reads one document at a time (_MUPDF); waiting here rather than on that lock
+        # keeps the same order and leaves no worker threads parked on it.
+        self._extracting = PrioritySlots(1)
 
     async def download(self, versioned_id: str) -> bytes:
         """The PDF's bytes; PdfUnavailable on an HTTP error, a timeout, a network error or size.
@@ -167,13 +170,14 @@ class PdfReader:
         data = await self.download(versioned_id)
         try:
             page_cap, total_cap = self._content_caps
-            return await asyncio.to_thread(
-                extract,
-                data,
-                max_pages=self._max_pages,
-                max_page_content=page_cap,
-                max_content=total_cap,
-            )
+            async with self._extracting:
+                return await asyncio.to_thread(
+                    extract,
+                    data,
+                    max_pages=self._max_pages,
+                    max_page_content=page_cap,
+                    max_content=total_cap,
+                )
         except PdfUnreadable as exc:
             if _is_web_page(data):  # a captcha or error page in arXiv's place: try again later
                 raise PdfUnavailable(
