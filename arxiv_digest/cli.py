@@ -183,6 +183,8 @@ def _describe_delivery(delivery: DeliveryOutcome | None) -> str:
     ]
     if delivery.already_sent:
         parts.append(f"{len(delivery.already_sent)} already there")
+    if delivery.updated:
+        parts.append(f"{len(delivery.updated)} edited with their full analysis")
     if delivery.sent_before:
         parts.append(f"{len(delivery.sent_before)} posted on earlier days")
     return ", ".join(parts)

@@ -296,6 +296,17 @@ class _GuardedPoster:
         self._guard.before_post(self)
         return await self._inner.post_paper(chat_id, head, entry, mentions)
 
+    async def update_paper(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        message_id: str,
+        entry: PaperEntry,
+        mentions: Sequence[Mention],
+    ) -> bool:
+        self._guard.before_post(self)
+        return await self._inner.update_paper(chat_id, head, message_id, entry, mentions)
+
     async def post_reply(self, chat_id: str, reply: Reply) -> str:
         self._guard.before_post(self)
         return await self._inner.post_reply(chat_id, reply)

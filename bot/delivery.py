@@ -2,7 +2,9 @@
 
 The thread is recorded before anything is posted, its parent message right after it is posted,
 and each paper as pending before and sent after its message. A rerun (or a restart after a
-crash halfway) finds the same thread and posts only what is missing under the same parent.
+crash halfway) finds the same thread and posts only what is missing under the same parent. A
+paper posted with its abstract alone (its PDF or the model failed) has its message edited in
+place once a later run has the full-text analysis.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date
 from bot.platform import ChatPoster, Mention, ThreadHead, day_key, paper_key
 from bot.subscriptions import chat_scope
 from pipeline.models import Paper
-from pipeline.report import DailyReport, ReportStatus
+from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
 from storage.repositories import DeliveryRepository
 
@@ -31,6 +33,7 @@ class DeliveryOutcome:
     parent_posted: bool = False  # False on a rerun: the thread already had its parent
     posted: list[str] = field(default_factory=list)  # arXiv ids posted by this call
     already_sent: list[str] = field(default_factory=list)  # in this thread before this call
+    updated: list[str] = field(default_factory=list)  # sent earlier, edited now with the analysis
     sent_before: list[str] = field(default_factory=list)  # sent here on earlier days: left out
 
     @property
@@ -90,12 +93,24 @@ async def deliver_day(
 
     async with db.session() as session:
         deliveries = DeliveryRepository(session)
-        sent = await deliveries.delivered_ids(thread.id)
+        sent = await deliveries.sent_messages(thread.id)
         pending = await deliveries.pending_ids(thread.id)
     for entry in shown.entries:
         paper = entry.paper
         if paper.arxiv_id in sent:
             outcome.already_sent.append(paper.arxiv_id)
+            message_id, shown_source = sent[paper.arxiv_id]
+            if message_id and _gains_full_text(entry, shown_source):
+                edited = await poster.update_paper(
+                    chat_id, head, message_id, entry, tuple(mentions.get(paper.arxiv_id, ()))
+                )
+                if edited:
+                    outcome.updated.append(paper.arxiv_id)
+                # Recorded even when refused: the paper is settled, never tried (or posted) again.
+                async with db.session() as session:
+                    await DeliveryRepository(session).record_shown(
+                        thread.id, paper.arxiv_id, AnalysisSource.FULL_TEXT.value
+                    )
             continue
         # Pending: a crash came between posting and recording, or before posting; ask.
         found = None
@@ -115,11 +130,27 @@ async def deliver_day(
             outcome.posted.append(paper.arxiv_id)
         async with db.session() as session:
             await DeliveryRepository(session).record_sent(
-                thread.id, paper.arxiv_id, paper.version, message_id
+                thread.id, paper.arxiv_id, paper.version, message_id, _shown_source(entry)
             )
     async with db.session() as session:
         await DeliveryRepository(session).complete(thread.id)
     return outcome
+
+
+def _shown_source(entry: PaperEntry) -> str | None:
+    """What a paper's message shows: the analysis's source, or None without an analysis."""
+    if entry.analysis is None or entry.source is AnalysisSource.NONE:
+        return None
+    return entry.source.value
+
+
+def _gains_full_text(entry: PaperEntry, shown_source: str | None) -> bool:
+    """A sent message lacks the full-text analysis the report now has."""
+    return (
+        entry.analysis is not None
+        and entry.source is AnalysisSource.FULL_TEXT
+        and shown_source != AnalysisSource.FULL_TEXT.value
+    )
 
 
 def _without_earlier(report: DailyReport, earlier: set[str]) -> DailyReport:

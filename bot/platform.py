@@ -1,6 +1,6 @@
 """What the chat core needs from a chat platform, and the neutral replies it hands back.
 
-A platform adapter implements `ChatPoster` (three methods) and renders `Reply` values; the core
+A platform adapter implements `ChatPoster` (a few methods) and renders `Reply` values; the core
 never sees a platform SDK.
 """
 
@@ -88,6 +88,20 @@ class ChatPoster(Protocol):
         self, chat_id: str, head: ThreadHead, entry: PaperEntry, mentions: Sequence[Mention]
     ) -> str:
         """Post one paper in the thread; returns the message id."""
+        ...
+
+    async def update_paper(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        message_id: str,
+        entry: PaperEntry,
+        mentions: Sequence[Mention],
+    ) -> bool:
+        """Edit a posted paper's message in place, so an analysis that came later (its PDF or
+        the model had failed) reaches the chat without posting the paper again. Parts beyond
+        the first go out as new replies. False when the platform refuses the edit (the message
+        is gone or too old): that is logged, and the paper is never posted again."""
         ...
 
     async def post_reply(self, chat_id: str, reply: Reply) -> str:

@@ -83,15 +83,22 @@ class DeliveryRepository:
         await self._session.execute(stmt)
 
     async def record_sent(
-        self, thread_id: int, arxiv_id: str, version: int, message_id: str
+        self,
+        thread_id: int,
+        arxiv_id: str,
+        version: int,
+        message_id: str,
+        shown_source: str | None = None,
     ) -> None:
-        """Mark a paper as posted; once sent, later calls change nothing."""
+        """Mark a paper as posted, with what its message showed ("full_text", "abstract", None
+        for no analysis); once sent, later calls change nothing."""
         now = utcnow()
         stmt = insert(self._session, DeliveryRow).values(
             thread_id=thread_id,
             arxiv_id=arxiv_id,
             version=version,
             message_id=message_id,
+            shown_source=shown_source,
             status="sent",
             created_at=now,
             sent_at=now,
@@ -102,6 +109,7 @@ class DeliveryRepository:
             set_={
                 "version": new.version,
                 "message_id": new.message_id,
+                "shown_source": new.shown_source,
                 "status": new.status,
                 "sent_at": new.sent_at,
             },
@@ -115,6 +123,24 @@ class DeliveryRepository:
             DeliveryRow.thread_id == thread_id, DeliveryRow.status == "sent"
         )
         return set((await self._session.execute(stmt)).scalars())
+
+    async def sent_messages(self, thread_id: int) -> dict[str, tuple[str | None, str | None]]:
+        """The papers sent in this thread: arXiv id -> (message id, what the message showed)."""
+        stmt = select(DeliveryRow.arxiv_id, DeliveryRow.message_id, DeliveryRow.shown_source).where(
+            DeliveryRow.thread_id == thread_id, DeliveryRow.status == "sent"
+        )
+        rows = (await self._session.execute(stmt)).all()
+        return {row.arxiv_id: (row.message_id, row.shown_source) for row in rows}
+
+    async def record_shown(self, thread_id: int, arxiv_id: str, shown_source: str) -> None:
+        """A sent paper's message was edited (or the edit was refused for good): it is settled."""
+        stmt = (
+            update(DeliveryRow)
+            .where(DeliveryRow.thread_id == thread_id, DeliveryRow.arxiv_id == arxiv_id)
+            .values(shown_source=shown_source)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(stmt)
 
     async def pending_ids(self, thread_id: int) -> set[str]:
         """Papers recorded as about to be posted but never acknowledged (a crash came between)."""

@@ -220,6 +220,8 @@ class DeliveryRow(Base):
     version: Mapped[int]
     message_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))  # "pending" | "sent"
+    # What the posted message showed: "full_text" | "abstract"; NULL: no analysis, or unknown.
+    shown_source: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -37,6 +37,13 @@ class SlackUnavailable(Exception):
     """Slack could not be reached, did not answer in time, or answered something unreadable."""
 
 
+# What chat.update answers when this message cannot be edited any more; anything else (an
+# outage, a revoked token) fails the chat's run and the next run tries the edit again.
+_EDIT_REFUSALS = frozenset(
+    {"message_not_found", "cant_update_message", "edit_window_closed", "msg_too_long"}
+)
+
+
 class SlackPoster(ChatPoster):
     """`ChatPoster` for Slack: `chat_id` is a channel id, or a user id for a direct message."""
 
@@ -71,6 +78,49 @@ class SlackPoster(ChatPoster):
         if rest:
             await self._post_all(channel, rest, thread_ts=head.message_id)
         return ts
+
+    async def update_paper(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        message_id: str,
+        entry: PaperEntry,
+        mentions: Sequence[Mention],
+    ) -> bool:
+        """`chat.update` of the paper's first message; further parts become new replies in the
+        day's thread. A refusal (message gone, edit not allowed) is logged, never reposted; an
+        outage raises, as posting does."""
+        channel = await self._channel_for(chat_id)
+        first, *rest = render_paper(entry, mentions, language=head.language)
+        await self._pacer.wait_turn(channel)
+        try:
+            with _unavailable("chat.update"):
+                await self._client.chat_update(
+                    channel=channel,
+                    ts=message_id,
+                    text=first.text,
+                    blocks=first.blocks,
+                    metadata={
+                        "event_type": METADATA_EVENT,
+                        "event_payload": {"key": paper_key(entry)},
+                    },
+                )
+        except SlackApiError as exc:
+            data = exc.response.data
+            error = data.get("error") if isinstance(data, dict) else None
+            if error not in _EDIT_REFUSALS:  # down (no JSON at all), or not about the message
+                raise
+            log.warning(
+                "Slack refused to update %s's message %s in %s (%s): left as it was",
+                entry.paper.arxiv_id,
+                message_id,
+                channel,
+                error,
+            )
+            return False
+        if rest:
+            await self._post_all(channel, rest, thread_ts=head.message_id)
+        return True
 
     async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
         """Looks back through the channel (or the thread) for our message tagged `key`.

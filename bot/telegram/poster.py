@@ -141,6 +141,41 @@ class TelegramPoster(ChatPoster):
             first = first or str(message_id)
         return first
 
+    async def update_paper(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        message_id: str,
+        entry: PaperEntry,
+        mentions: Sequence[Mention],
+    ) -> bool:
+        """`editMessageText` of the paper's first message; further parts reply to it. A refusal
+        (message gone, too old, not modified) is logged, never reposted."""
+        names = await self._names_of(chat_id, mentions)
+        first, *rest = render_paper(entry, mentions, head.language, names=names)
+        await self._pacer.wait_turn(chat_id)
+        try:
+            await self._bot.edit_message_text(
+                first,
+                chat_id=chat_id,
+                message_id=int(message_id),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEWS,
+            )
+        except BadRequest as exc:
+            log.warning(
+                "Telegram refused to edit %s's message %s in %s (%s): left as it was",
+                entry.paper.arxiv_id,
+                message_id,
+                chat_id,
+                exc.message,
+            )
+            return False
+        topic = int(head.topic_id) if head.topic_id else None
+        for text in rest:
+            await self.send(chat_id, text, reply_to=int(message_id), topic=topic)
+        return True
+
     async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
         """Bots cannot read a chat's history: a message whose acknowledgement was lost is sent
         again rather than risk skipping it."""

@@ -34,6 +34,7 @@ from tests.pipeline.test_digest import (
     paper,
     serve_day,
 )
+from tests.samples import sample_entry
 
 EXTRA = paper("2602.00783", "Diffusion Policies for VLA Control", "We use diffusion for VLAs.")
 
@@ -59,6 +60,7 @@ class RecordingPoster:
     parents: list[tuple[str, DailyReport]] = field(default_factory=list)
     papers: list[Posted] = field(default_factory=list)
     tags: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
+    updates: list[tuple[str, str]] = field(default_factory=list)  # (message id, arXiv id)
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         self._check(chat_id)
@@ -79,6 +81,18 @@ class RecordingPoster:
         self.tags[(chat_id, head.message_id, paper_key(entry))] = message_id
         self._maybe_crash()
         return message_id
+
+    async def update_paper(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        message_id: str,
+        entry: PaperEntry,
+        mentions: Sequence[Mention],
+    ) -> bool:
+        self._check(chat_id)
+        self.updates.append((message_id, entry.paper.arxiv_id))
+        return True
 
     async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
         if not self.remembers:
@@ -208,6 +222,24 @@ async def test_where_the_platform_cannot_look_back_a_pending_paper_is_never_skip
     # Nothing to ask the platform: the paper goes out again rather than being lost.
     assert poster.ids("C1") == [ECO.arxiv_id, ECO.arxiv_id]
     assert len(poster.parents) == 1
+
+
+async def test_a_paper_sent_without_its_full_text_analysis_is_edited_once_it_has_it(
+    database: Database,
+) -> None:
+    poster = RecordingPoster()
+    await deliver_day(database, poster, "C1", day_report(DAY, [ECO, CROSS]), {})
+    analysed = day_report(DAY, [ECO, CROSS])
+    analysed.entries[0] = sample_entry(ECO)  # the full text was read this time
+
+    outcome = await deliver_day(database, poster, "C1", analysed, {})
+    again = await deliver_day(database, poster, "C1", analysed, {})
+    next_day = await deliver_day(database, poster, "C1", day_report(NEXT_DAY, [ECO]), {})
+
+    assert poster.updates == [("C1/paper-1", ECO.arxiv_id)]  # once, in place of its message
+    assert outcome.updated == [ECO.arxiv_id] and outcome.posted == []
+    assert again.updated == [] and next_day.updated == []
+    assert poster.ids("C1") == [ECO.arxiv_id, CROSS.arxiv_id]  # nothing posted twice
 
 
 async def test_papers_sent_on_an_earlier_day_are_not_posted_again(database: Database) -> None:

@@ -9,7 +9,7 @@ them) or a JSON body. Answers are `{"ok": true, "result": ...}` or `{"ok": false
 unknown method 404 "Not Found".
 
 Methods: `getMe` (`fake.username`), `deleteWebhook`, `setWebhook`, `getWebhookInfo`,
-`getUpdates`, `sendMessage`, `createForumTopic`, `setMyCommands`, `getMyCommands`,
+`getUpdates`, `sendMessage`, `editMessageText`, `createForumTopic`, `setMyCommands`, `getMyCommands`,
 `deleteMyCommands`, `getChat`, `getChatMember`, `getChatAdministrators`.
 
 Updates: tests queue them with `add_command(chat_id, user_id, "/summarize 2602.00780", ...)`
@@ -31,6 +31,9 @@ sendMessage validation, as Telegram answers:
   units of text after entity parsing; 400 "message to be replied not found" for a
   `reply_parameters.message_id` unknown in the chat (unless `allow_sending_without_reply`);
   400 "message thread not found" for a `message_thread_id` that is not a topic of the chat.
+editMessageText validates the text the same way and edits the stored message (its `SentMessage`
+too, marked `edited`) in place; 400 "message to edit not found" for an id the bot did not send
+in the chat, 400 "message is not modified" for the same text again.
 Text without a parse mode is taken as it is; parse modes other than HTML are refused (the fake
 does not parse them).
 
@@ -222,6 +225,7 @@ class SentMessage:
     message_thread_id: int | None
     link_preview_options: dict[str, Any] | None
     args: dict[str, Any] = field(default_factory=dict)  # every argument as received
+    edited: bool = False  # editMessageText changed it in place
 
 
 class FakeTelegram(FakeServer):
@@ -400,6 +404,7 @@ class FakeTelegram(FakeServer):
             "getwebhookinfo": self._get_webhook_info,
             "getupdates": self._get_updates,
             "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
             "createforumtopic": self._create_forum_topic,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
@@ -485,27 +490,7 @@ class FakeTelegram(FakeServer):
         chat_id = chat["id"]
         if chat_id in self.blocked_users:
             raise BotAPIError(403, "Forbidden: bot can't initiate conversation with a user")
-        text = args.get("text")
-        if text is None or not str(text).strip():
-            raise BotAPIError(400, "Bad Request: message text is empty")
-        text = str(text)
-        parse_mode = args.get("parse_mode") or None
-        if parse_mode is None:
-            plain = text
-        elif str(parse_mode).lower() == "html":
-            try:
-                plain = parse_html(text)
-            except TelegramHTMLError as error:
-                raise BotAPIError(400, f"Bad Request: can't parse entities: {error}") from None
-        else:
-            raise BotAPIError(
-                400,
-                f"Bad Request: unsupported parse_mode {parse_mode!r} (the fake parses only HTML)",
-            )
-        if not plain.strip():
-            raise BotAPIError(400, "Bad Request: message text is empty")
-        if utf16_length(plain) > MAX_MESSAGE:
-            raise BotAPIError(400, "Bad Request: message is too long")
+        text, plain, parse_mode = _text(args)
         reply = _object(args, "reply_parameters")
         reply_to = _int(reply, "message_id") if reply else _int(args, "reply_to_message_id")
         without_reply = _bool((reply or args).get("allow_sending_without_reply"))
@@ -553,6 +538,34 @@ class FakeTelegram(FakeServer):
                 )
             )
         return message
+
+    def _edit_message_text(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Edits a message the bot sent, in place: its `SentMessage` shows the new text."""
+        chat_id = self._chat(args)["id"]
+        text, plain, parse_mode = _text(args)
+        message_id = _int(args, "message_id")
+        with self._state:
+            message = self._messages.get(chat_id, {}).get(message_id)  # type: ignore[arg-type]
+            sent = next(
+                (m for m in self._sent if m.chat_id == chat_id and m.message_id == message_id),
+                None,
+            )
+            if message is None or sent is None:
+                raise BotAPIError(400, "Bad Request: message to edit not found")
+            if sent.text == text and sent.parse_mode == parse_mode:
+                raise BotAPIError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
+            previews = _object(args, "link_preview_options")
+            message["text"], message["edit_date"] = plain, int(time.time())
+            if previews is not None:
+                message["link_preview_options"] = previews
+            sent.text, sent.plain, sent.parse_mode = text, plain, parse_mode
+            sent.link_preview_options, sent.edited = previews, True
+            return dict(message)
 
     def _create_forum_topic(self, args: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(args)
@@ -703,6 +716,33 @@ class FakeTelegram(FakeServer):
     def _next_message_id(self, chat_id: int | str) -> int:
         with self._state:
             return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+
+def _text(args: dict[str, Any]) -> tuple[str, str, str | None]:
+    """A message's text as sent, as the reader sees it, and its parse mode; validated as
+    Telegram does for sendMessage and editMessageText."""
+    text = args.get("text")
+    if text is None or not str(text).strip():
+        raise BotAPIError(400, "Bad Request: message text is empty")
+    text = str(text)
+    parse_mode = args.get("parse_mode") or None
+    if parse_mode is None:
+        plain = text
+    elif str(parse_mode).lower() == "html":
+        try:
+            plain = parse_html(text)
+        except TelegramHTMLError as error:
+            raise BotAPIError(400, f"Bad Request: can't parse entities: {error}") from None
+    else:
+        raise BotAPIError(
+            400,
+            f"Bad Request: unsupported parse_mode {parse_mode!r} (the fake parses only HTML)",
+        )
+    if not plain.strip():
+        raise BotAPIError(400, "Bad Request: message text is empty")
+    if utf16_length(plain) > MAX_MESSAGE:
+        raise BotAPIError(400, "Bad Request: message is too long")
+    return text, plain, parse_mode
 
 
 def _arguments(request: Request) -> dict[str, Any]:

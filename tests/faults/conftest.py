@@ -3,7 +3,7 @@
 Each test in this package breaks one external boundary in one way, runs the day as
 `arxiv-digest digest` and the schedule do (`run_everything`), then heals the fault and runs
 again: the first run must end, deliver what it can and say what failed; the second must fill
-in what is missing without posting anything twice.
+in what is missing, editing what it posted in place, without posting anything twice.
 """
 
 from __future__ import annotations
@@ -136,6 +136,13 @@ class World:
             assert (ABSTRACT_ONLY in telegram[0].plain.lower()) is noted
         assert not self.slack_posts(OFF) and not self.telegram_posts(OFF)
 
+    def assert_edited_in_place(self, ids: set[str]) -> None:
+        """The papers in `ids` keep their first message, edited to carry the analysis."""
+        for wanted in MATCHING:
+            (slack,), (telegram,) = self.slack_posts(wanted), self.telegram_posts(wanted)
+            assert slack.edited is (wanted.arxiv_id in ids)
+            assert telegram.edited is (wanted.arxiv_id in ids)
+
     def assert_one_thread_each(self) -> None:
         """One parent message in each chat: a rerun completes the day's thread, never a second."""
         parents = [p for p in self.slack.all_posts if p.channel == CHANNEL and p.thread_ts is None]
@@ -145,6 +152,19 @@ class World:
 
 def posted(day: DayRun) -> dict[str, int]:
     return {platform.name: platform.posted for platform in day.platforms}
+
+
+def updated(day: DayRun) -> dict[str, list[str]]:
+    """The papers whose posted message each platform edited, in order."""
+    return {
+        platform.name: [
+            arxiv_id
+            for run in platform.runs
+            if run.delivery is not None
+            for arxiv_id in run.delivery.updated
+        ]
+        for platform in day.platforms
+    }
 
 
 def fully_analysed(report: DailyReport) -> bool:

@@ -1,6 +1,7 @@
 """The LLM endpoint failing: each paper is still posted, once, with its abstract and a note; the
 run's stats name the paper and the endpoint's fault; the next run, with the endpoint back,
-analyses them without posting again. A short 429 is waited out within the run."""
+analyses them and edits their posted messages in place, posting nothing again. A short 429 is
+waited out within the run."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.faults.conftest import (
     fault_response,
     fully_analysed,
     posted,
+    updated,
 )
 
 NOT_JSON = Response(200, b"<html>Bad gateway</html>", {"Content-Type": "application/json"})
@@ -57,7 +59,10 @@ async def test_an_llm_fault_posts_the_abstract_once_and_the_next_run_analyses(
     world.llm.heal()
     again = await world.run()
     assert again.ok and posted(again) == {"Slack": 0, "Telegram": 0}  # nothing twice
-    world.assert_each_paper_once(abstract_only=IDS)  # a posted message is not edited
+    world.assert_each_paper_once()  # the same messages, now with the analysis
+    world.assert_edited_in_place(IDS)
+    order = [p.arxiv_id for p in MATCHING]
+    assert updated(again) == {"Slack": order, "Telegram": order}
     assert fully_analysed(again.outcome.report)
     assert fully_analysed(await world.stored_report())
 

@@ -1,6 +1,7 @@
 """PDF downloads failing: each paper is still posted, once, with an abstract-only note; the run's
-stats name the paper and the reason; the next run reads the PDF and analyses the full text
-without posting again. A short 429 is waited out within the run."""
+stats name the paper and the reason; the next run reads the PDF, analyses the full text and
+edits the posted messages in place, posting nothing again. A short 429 is waited out
+within the run."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.faults.conftest import (
     fault_response,
     fully_analysed,
     posted,
+    updated,
 )
 
 # arXiv answers a crawler it dislikes with a web page where the PDF should be.
@@ -64,7 +66,10 @@ async def test_a_pdf_fault_posts_the_abstract_once_and_the_next_run_analyses_the
     again = await world.run()
     assert again.ok
     assert posted(again) == {"Slack": 0, "Telegram": 0}  # nothing twice
-    world.assert_each_paper_once(abstract_only=IDS)  # a posted message is not edited
+    world.assert_each_paper_once()  # the same messages, now with the analysis
+    world.assert_edited_in_place(IDS)
+    order = [p.arxiv_id for p in MATCHING]
+    assert updated(again) == {"Slack": order, "Telegram": order}
     assert fully_analysed(again.outcome.report)
     assert fully_analysed(await world.stored_report())
     assert again.outcome.stats.failures == []
@@ -93,3 +98,5 @@ async def test_a_file_that_is_no_pdf_at_all_is_never_downloaded_again(world: Wor
     assert any("not a PDF" in f for f in day.outcome.stats.failures)
     assert len(world.arxiv.requests_to("/pdf/")) == asked  # unreadable files are final
     assert posted(again) == {"Slack": 0, "Telegram": 0}
+    assert updated(again) == {"Slack": [], "Telegram": []}  # no full text: nothing to edit
+    world.assert_edited_in_place(set())
