@@ -14,6 +14,7 @@ from typing import Any
 import feedparser
 import httpx
 
+from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
 from pipeline.errors import FeedUnavailable, InvalidArxivId
 from pipeline.ids import parse_arxiv_id
 from pipeline.models import AnnounceType, FeedDay, Paper
@@ -34,21 +35,6 @@ _HTML_TAG = re.compile(
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 # A full day of every cs category is a few MB; far more is not a feed we can use.
 MAX_FEED_BYTES = 64 * 2**20
-# A 429 or 503 that says to come back soon is waited out within the run, at most this often;
-# a longer wait is left to the next run.
-RATE_LIMIT_RETRIES = 2
-MAX_RETRY_AFTER_SECONDS = 60.0
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    """The seconds a 429 or 503 asks us to wait, if it asks for a short enough wait."""
-    if response.status_code not in (429, 503):
-        return None
-    try:
-        wait = float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
-    return wait if 0 <= wait <= MAX_RETRY_AFTER_SECONDS else None
 
 
 def categories_key(categories: list[str]) -> str:
@@ -133,7 +119,7 @@ class FeedClient:
                     asyncio.timeout(self._deadline),
                     self._client.stream("GET", url) as response,
                 ):
-                    body = await _read_capped(response, url, self._max_bytes)
+                    body = await read_capped(response, self._max_bytes)
             except httpx.TimeoutException as exc:
                 raise FeedUnavailable(f"arXiv's feed {url} did not answer in time") from exc
             except httpx.HTTPError as exc:
@@ -141,6 +127,10 @@ class FeedClient:
             except TimeoutError as exc:
                 raise FeedUnavailable(
                     f"arXiv's feed {url} was still arriving after {self._deadline:g} s; gave up"
+                ) from exc
+            except TooLarge as exc:
+                raise FeedUnavailable(
+                    f"arXiv's feed {url} was larger than {self._max_bytes:,} bytes; gave up"
                 ) from exc
             wait = retry_after(response)
             if wait is None or attempt == RATE_LIMIT_RETRIES:
@@ -150,20 +140,6 @@ class FeedClient:
             )
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")
-
-
-async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
-    """The body, read as it streams in, refused once it passes `max_bytes`."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
-            raise FeedUnavailable(
-                f"arXiv's feed {url} was larger than {max_bytes:,} bytes; gave up"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class _NotAFeed(FeedUnavailable):

@@ -22,8 +22,8 @@ import httpx
 import pymupdf
 
 from pipeline.admission import PrioritySlots
+from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
 from pipeline.errors import PdfUnavailable, PdfUnreadable
-from pipeline.feed import RATE_LIMIT_RETRIES, retry_after
 from pipeline.sections import Section, drop_back_matter, split_sections
 
 __all__ = ["FullText", "PdfReader", "Section", "extract"]
@@ -140,16 +140,13 @@ class PdfReader:
                             f"the PDF of {versioned_id} is larger than {cap} "
                             f"({_size(int(announced))}); it was not downloaded"
                         )
-                    chunks: list[bytes] = []
-                    received = 0
-                    async for chunk in response.aiter_bytes():
-                        received += len(chunk)
-                        if received > self._max_bytes:
-                            raise PdfUnavailable(
-                                f"the PDF of {versioned_id} is larger than {cap}; "
-                                "the download was stopped"
-                            )
-                        chunks.append(chunk)
+                    try:
+                        data = await read_capped(response, self._max_bytes)
+                    except TooLarge:
+                        raise PdfUnavailable(
+                            f"the PDF of {versioned_id} is larger than {cap}; "
+                            "the download was stopped"
+                        ) from None
         except httpx.TimeoutException as exc:
             raise PdfUnavailable(
                 f"arXiv did not send the PDF of {versioned_id} in time ({_describe(exc)})"
@@ -163,7 +160,7 @@ class PdfReader:
                 f"the PDF of {versioned_id} was still arriving after {self._deadline:g} s; "
                 "the download was stopped"
             ) from exc
-        return b"".join(chunks), None
+        return data, None
 
     async def read(self, versioned_id: str) -> FullText:
         """Download and extract; PdfUnavailable or PdfUnreadable say what went wrong."""
