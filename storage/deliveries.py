@@ -117,15 +117,9 @@ class DeliveryRepository:
         )
         await self._session.execute(stmt)
 
-    async def delivered_ids(self, thread_id: int) -> set[str]:
-        """The papers already sent in this thread (pending ones are not included)."""
-        stmt = select(DeliveryRow.arxiv_id).where(
-            DeliveryRow.thread_id == thread_id, DeliveryRow.status == "sent"
-        )
-        return set((await self._session.execute(stmt)).scalars())
-
     async def sent_messages(self, thread_id: int) -> dict[str, tuple[str | None, str | None]]:
-        """The papers sent in this thread: arXiv id -> (message id, what the message showed)."""
+        """The papers sent in this thread (pending ones are not included): arXiv id ->
+        (message id, what the message showed)."""
         stmt = select(DeliveryRow.arxiv_id, DeliveryRow.message_id, DeliveryRow.shown_source).where(
             DeliveryRow.thread_id == thread_id, DeliveryRow.status == "sent"
         )

@@ -48,12 +48,12 @@ async def test_record_sent_is_idempotent_and_pending_is_not_delivered(
         thread = await ledger.get_or_create_thread("slack", "C1", TUESDAY, "default")
         await ledger.record_pending(thread.id, "2602.00001", 1)
         await ledger.record_pending(thread.id, "2602.00002", 1)
-        assert await ledger.delivered_ids(thread.id) == set()
+        assert set(await ledger.sent_messages(thread.id)) == set()
         await ledger.record_sent(thread.id, "2602.00001", 1, "1700000000.1")
         await ledger.record_sent(thread.id, "2602.00001", 1, "1700000000.9")
         await ledger.record_pending(thread.id, "2602.00001", 1)
         await ledger.record_sent(thread.id, "2602.00003", 2, "1700000001.0")
-        assert await ledger.delivered_ids(thread.id) == {"2602.00001", "2602.00003"}
+        assert set(await ledger.sent_messages(thread.id)) == {"2602.00001", "2602.00003"}
         rows = (
             await session.execute(
                 select(DeliveryRow.arxiv_id, DeliveryRow.status, DeliveryRow.message_id).order_by(
