@@ -195,7 +195,7 @@ async def _assert_readable_through_the_repositories(db: Database) -> None:
         subscriptions = await SubscriptionRepository(session).all()
         deliveries = DeliveryRepository(session)
         thread = await deliveries.get_thread(1)
-        sent = await deliveries.delivered_ids(1)
+        sent = set(await deliveries.sent_messages(1))
         pending = await deliveries.pending_ids(1)
 
     assert eco is not None and old is not None
