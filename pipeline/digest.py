@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -544,7 +546,12 @@ def _describe(day: date | None) -> str:
 
 
 def _write_text(path: Path, text: str) -> None:
+    """Written whole or not at all; a temporary file of its own, so two processes writing the
+    same day's report at once each replace it whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as tmp:
+        tmp.write(text)
+    os.chmod(tmp.name, 0o644)  # as any report: the temporary file is created private
+    Path(tmp.name).replace(path)
