@@ -245,7 +245,7 @@ async def test_serve_runs_the_day_on_both_platforms_and_stops_cleanly_on_sigterm
         assert (tmp_path / "reports" / f"{DAY}.md").is_file()
         await until(lambda: "daily run for" in service.log and ": done " in service.log, service)
         stopping = time.monotonic()
-        assert await service.stop(signal.SIGTERM) == 0
+        assert await service.stop(signal.SIGTERM) == 0, service.log
         assert time.monotonic() - stopping < WAIT_SECONDS
         assert service.log.rstrip().endswith("Stopped.")
     finally:
@@ -269,7 +269,7 @@ async def test_sigterm_mid_thread_exits_cleanly_and_the_next_start_completes_the
     service = await Service(env, tmp_path).start()
     try:
         await until(lambda: slack.messages(CHANNEL) and len(slack.all_posts) >= 2, service)
-        assert await service.stop(signal.SIGTERM) == 0
+        assert await service.stop(signal.SIGTERM) == 0, service.log
     finally:
         await service.kill()
     (parent,) = slack.messages(CHANNEL)
@@ -279,7 +279,7 @@ async def test_sigterm_mid_thread_exits_cleanly_and_the_next_start_completes_the
     restarted = await Service(env, tmp_path, "restarted").start()
     try:
         await until(lambda: slack_complete(slack), restarted)
-        assert await restarted.stop() == 0
+        assert await restarted.stop() == 0, restarted.log
     finally:
         await restarted.kill()
     assert slack.messages(CHANNEL) == [parent]
@@ -314,7 +314,7 @@ async def test_after_kill_9_mid_thread_the_next_start_posts_every_paper_exactly_
         await until(lambda: slack_complete(slack), restarted)
         await until(lambda: len(telegram_thread(held_telegram)) == len(PAPERS), restarted)
         await until(lambda: ": done " in restarted.log, restarted)
-        assert await restarted.stop() == 0
+        assert await restarted.stop() == 0, restarted.log
     finally:
         await restarted.kill()
     assert slack.messages(CHANNEL) == [parent]
@@ -353,7 +353,7 @@ async def test_a_feed_still_on_a_posted_day_posts_nothing_until_it_changes(
         await until(lambda: len(slack.messages(CHANNEL)) == 2, service)
         new_parent = slack.messages(CHANNEL)[1]
         await until(lambda: slack_thread(slack, new_parent) == [NEXT.title], service)
-        assert await service.stop() == 0
+        assert await service.stop() == 0, service.log
     finally:
         await service.kill()
     assert slack.messages(CHANNEL)[0] == old_parent
@@ -379,7 +379,7 @@ async def test_two_replicas_on_one_postgresql_database_post_the_day_once(
         await until(lambda: slack_complete(slack), *replicas)
         await until(lambda: any(": done " in r.log for r in replicas), *replicas)
         for replica in replicas:
-            assert await replica.stop() == 0
+            assert await replica.stop() == 0, replica.log
     finally:
         for replica in replicas:
             await replica.kill()
