@@ -307,6 +307,10 @@ class _GuardedPoster:
         self._guard.before_post(self)
         return await self._inner.update_paper(chat_id, head, message_id, entry, mentions)
 
+    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
+        self._guard.before_post(self)
+        return await self._inner.update_parent(chat_id, head, report)
+
     async def post_reply(self, chat_id: str, reply: Reply) -> str:
         self._guard.before_post(self)
         return await self._inner.post_reply(chat_id, reply)

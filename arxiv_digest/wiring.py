@@ -228,48 +228,52 @@ async def run_everything(
 ) -> DayRun:
     """The day as `arxiv-digest digest` and the daily schedule run it.
 
-    The Markdown report is written first: a chat failing cannot lose it, and one platform
-    failing does not keep the other from its thread. A stale feed posts nothing.
+    The day is fetched and matched once; then the default report (the Markdown file) is
+    finished while each platform posts its threads, side by side, every paper as soon as its
+    analysis lands. A chat failing cannot lose the report, and one platform failing does not
+    keep the other from its thread. A stale feed posts nothing.
     """
     from pipeline.report import ReportStatus
 
-    try:
-        outcome = await digest.run(requested)
-        if on_report is not None:
-            on_report(outcome)
-        day = DayRun(outcome, [])
-        if outcome.report.status is ReportStatus.STALE:
-            return day
-        core = make_chat_core(settings, digest)
-        platforms = [
-            ("Slack", deliver_to_slack, settings.slack_configured),
-            ("Telegram", deliver_to_telegram, settings.telegram_configured),
-        ]
+    with digest.sharing_feeds():  # fetched once for the default report and the chats
+        async with await digest.start(requested) as build:
 
-        async def deliver_on(name: str, deliver: Deliver) -> PlatformRun:
-            platform = PlatformRun(name)
-            try:
-                platform.runs = await deliver(settings, core, requested, wrap)
-            except Exception as exc:
-                log.exception("%s delivery failed", name)
-                platform.error = str(exc) or type(exc).__name__
-            return platform
+            async def publish() -> DigestOutcome:
+                outcome = await build.finish()
+                if on_report is not None:
+                    on_report(outcome)
+                return outcome
 
-        # Side by side: each platform's pace is its own (Telegram's 20 messages a minute per
-        # group need not wait for Slack's thread). Each ends on its own, so a stop that ends one
-        # early waits for the other to reach its own safe point before the run unwinds.
-        with digest.sharing_feeds():
-            ended = await asyncio.gather(
+            if build.report.status is ReportStatus.STALE:
+                return DayRun(await publish(), [])
+            core = make_chat_core(settings, digest)
+            platforms = [
+                ("Slack", deliver_to_slack, settings.slack_configured),
+                ("Telegram", deliver_to_telegram, settings.telegram_configured),
+            ]
+
+            async def deliver_on(name: str, deliver: Deliver) -> PlatformRun:
+                platform = PlatformRun(name)
+                try:
+                    platform.runs = await deliver(settings, core, requested, wrap)
+                except Exception as exc:
+                    log.exception("%s delivery failed", name)
+                    platform.error = str(exc) or type(exc).__name__
+                return platform
+
+            # Each platform's pace is its own (Telegram's 20 messages a minute per group need
+            # not wait for Slack's thread). Each ends on its own, so a stop that ends one early
+            # waits for the other to reach its own safe point before the run unwinds.
+            published, *ended = await asyncio.gather(
+                publish(),
                 *(deliver_on(name, deliver) for name, deliver, on in platforms if on),
                 return_exceptions=True,
             )
-        for result in ended:
-            if isinstance(result, BaseException):
-                raise result  # a stop (CancelledError) or a bug: after every platform ended
-            day.platforms.append(result)
-        return day
-    finally:
-        digest.forget_feeds()  # a retry later must read the feed again
+    for result in (published, *ended):
+        if isinstance(result, BaseException):
+            raise result  # a stop (CancelledError) or a bug: after every platform ended
+    assert not isinstance(published, BaseException)
+    return DayRun(published, [p for p in ended if isinstance(p, PlatformRun)])
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

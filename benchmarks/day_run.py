@@ -10,7 +10,8 @@ never overlap with it: the first PDF download (the first call needs a paper's te
 the run calls arXiv's API. Posting has its own floor, set by the platforms' limits, not by us:
 about one message a second per chat on both, and 20 a minute per Telegram group (the first 20
 may go at once). Both ratios are reported: against the analysis ideal alone, and against
-max(analysis ideal, posting floor).
+max(analysis ideal, posting floor). The thread is posted while papers are still analysed, so
+the two overlap; "the last post" is the parent's closing edit, which comes after every paper.
 """
 
 from __future__ import annotations
@@ -212,8 +213,14 @@ def run(
         peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
         llm_calls = llm.requests_to("/v1/chat/completions")
-        slack_posts = slack.requests_to("/api/chat.postMessage")
-        tg_posts = [r for r in telegram.requests if r.path.endswith("/sendMessage")]
+        # Every message the platforms took, the parent's closing edit included: the day is
+        # posted once the parent no longer says it is being analysed.
+        slack_posts = slack.requests_to("/api/chat.postMessage") + slack.requests_to(
+            "/api/chat.update"
+        )
+        tg_posts = [
+            r for r in telegram.requests if r.path.endswith(("/sendMessage", "/editMessageText"))
+        ]
         api_calls = len(arxiv.requests_to("/api/"))
         titles = [p.title for p in wanted]
         slack_texts = [

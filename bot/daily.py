@@ -7,16 +7,18 @@ down, the platform refusing a post) is logged and left for the next run; the oth
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from bot.core import ChatCore
 from bot.delivery import DeliveryOutcome, deliver_day
 from bot.platform import ChatPoster
 from bot.subscriptions import chat_mentions, chat_options, daily_chats, dm_options
+from pipeline.daybuild import DayBuild
 from storage.repositories import ChatRepository
 
 log = logging.getLogger(__name__)
@@ -71,17 +73,19 @@ async def _deliver_chat(
     run = ChatRun(chat_id, "chat")
     try:
         options = await chat_options(core.db, core.digest.options, poster.platform, chat_id)
-        outcome = await core.digest.run(requested, options)
-        mentions = await chat_mentions(core.db, poster.platform, chat_id, outcome.report.entries)
-        run.delivery = await deliver_day(
-            core.db,
-            poster,
-            chat_id,
-            outcome.report,
-            mentions,
-            post_empty_days=core.post_empty_days,
-            scope=options.scope,
-        )
+        async with await core.digest.start(requested, options) as build:
+            entries = build.report.entries
+            mentions = await chat_mentions(core.db, poster.platform, chat_id, entries)
+            delivering = deliver_day(
+                core.db,
+                poster,
+                chat_id,
+                build,
+                mentions,
+                post_empty_days=core.post_empty_days,
+                scope=options.scope,
+            )
+            run.delivery = await _alongside(delivering, build)
     except Exception as exc:  # one chat's failure must not keep the others waiting
         log.exception("daily digest for %s chat %s failed", poster.platform, chat_id)
         run.error = str(exc) or type(exc).__name__
@@ -96,11 +100,25 @@ async def _deliver_dm(
         options = await dm_options(core.db, core.digest.options, poster.platform, user_id)
         if options is None:
             return run
-        outcome = await core.digest.run(requested, options)
-        run.delivery = await deliver_day(
-            core.db, poster, user_id, outcome.report, {}, post_empty_days=False, scope=options.scope
-        )
+        async with await core.digest.start(requested, options) as build:
+            delivering = deliver_day(
+                core.db, poster, user_id, build, {}, post_empty_days=False, scope=options.scope
+            )
+            run.delivery = await _alongside(delivering, build)
     except Exception as exc:
         log.exception("DM digest for %s user %s failed", poster.platform, user_id)
         run.error = str(exc) or type(exc).__name__
     return run
+
+
+async def _alongside(
+    delivering: Coroutine[Any, Any, DeliveryOutcome], build: DayBuild
+) -> DeliveryOutcome:
+    """Post the thread while the report is finished and stored: the chat's report is kept
+    (for `report` look-ups) even when posting fails."""
+    delivered, stored = await asyncio.gather(delivering, build.finish(), return_exceptions=True)
+    for result in (delivered, stored):
+        if isinstance(result, BaseException):
+            raise result
+    assert isinstance(delivered, DeliveryOutcome)
+    return delivered

@@ -16,6 +16,7 @@ from datetime import date
 
 from bot.platform import ChatPoster, Mention, ThreadHead, day_key, paper_key
 from bot.subscriptions import chat_scope
+from pipeline.daybuild import DayBuild
 from pipeline.models import Paper
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
@@ -34,6 +35,7 @@ class DeliveryOutcome:
     posted: list[str] = field(default_factory=list)  # arXiv ids posted by this call
     already_sent: list[str] = field(default_factory=list)  # in this thread before this call
     updated: list[str] = field(default_factory=list)  # sent earlier, edited now with the analysis
+    parent_updated: bool = False  # the parent was edited to show the finished report
     sent_before: list[str] = field(default_factory=list)  # sent here on earlier days: left out
 
     @property
@@ -45,7 +47,7 @@ async def deliver_day(
     db: Database,
     poster: ChatPoster,
     chat_id: str,
-    report: DailyReport,
+    report: DailyReport | DayBuild,
     mentions: Mapping[str, Sequence[Mention]],
     *,
     post_empty_days: bool = True,
@@ -53,20 +55,29 @@ async def deliver_day(
 ) -> DeliveryOutcome:
     """Post the day's thread in a chat, or complete it if an earlier call was interrupted.
 
-    Papers this chat got on earlier days are left out; those that are new versions get a line
-    in the parent instead. A day without papers is one short note (none if `post_empty_days`
-    is False). A poster error propagates; calling again picks up where it stopped.
+    Given a `DayBuild` still analysing, the parent goes out at once and each paper as soon as
+    it lands, in the report's order; the parent is edited at the end to show the finished
+    report. Papers this chat got on earlier days are left out; those that are new versions get
+    a line in the parent instead. A day without papers is one short note (none if
+    `post_empty_days` is False). A poster error propagates; calling again picks up where it
+    stopped.
     """
+    build = report if isinstance(report, DayBuild) else DayBuild.of(report)
     platform = poster.platform
-    outcome = DeliveryOutcome(chat_id, report.report_date)
-    if report.status is ReportStatus.STALE:
+    outcome = DeliveryOutcome(chat_id, build.report.report_date)
+    if build.report.status is ReportStatus.STALE:
         return outcome
     async with db.session() as session:
         earlier = await DeliveryRepository(session).delivered_to_chat_before(
-            platform, chat_id, [e.paper.arxiv_id for e in report.entries], report.report_date
+            platform,
+            chat_id,
+            [e.paper.arxiv_id for e in build.report.entries],
+            build.report.report_date,
         )
-    shown = _without_earlier(report, earlier)
-    outcome.sent_before = [e.paper.arxiv_id for e in report.entries if e.paper.arxiv_id in earlier]
+    shown = _without_earlier(build.report, earlier)
+    outcome.sent_before = [
+        e.paper.arxiv_id for e in build.report.entries if e.paper.arxiv_id in earlier
+    ]
     if not shown.entries and not shown.updated:
         if not post_empty_days:
             return outcome
@@ -74,19 +85,23 @@ async def deliver_day(
 
     async with db.session() as session:
         thread = await DeliveryRepository(session).get_or_create_thread(
-            platform, chat_id, report.report_date, scope or chat_scope(platform, chat_id)
+            platform, chat_id, shown.report_date, scope or chat_scope(platform, chat_id)
         )
     outcome.thread_id = thread.id
+    parent_status = thread.parent_status
     if thread.parent_message_id is None:
         # Posted before a crash kept us from recording it? Then it is the parent.
         found = await poster.find_posted(chat_id, None, day_key(shown))
         if found is not None:
-            head = ThreadHead(found, None, shown.language)
+            head, parent_status = ThreadHead(found, None, shown.language), None
         else:
             head = await poster.post_parent(chat_id, shown)
+            parent_status = shown.status.value
             outcome.parent_posted = True
         async with db.session() as session:
-            await DeliveryRepository(session).set_parent(thread.id, head.message_id, head.topic_id)
+            await DeliveryRepository(session).set_parent(
+                thread.id, head.message_id, head.topic_id, parent_status
+            )
     else:
         head = ThreadHead(thread.parent_message_id, thread.topic_id, shown.language)
     outcome.parent_message_id = head.message_id
@@ -95,8 +110,9 @@ async def deliver_day(
         deliveries = DeliveryRepository(session)
         sent = await deliveries.sent_messages(thread.id)
         pending = await deliveries.pending_ids(thread.id)
-    for entry in shown.entries:
-        paper = entry.paper
+    for listed in shown.entries:
+        paper = listed.paper
+        entry = await build.landed(paper.arxiv_id)
         if paper.arxiv_id in sent:
             outcome.already_sent.append(paper.arxiv_id)
             message_id, shown_source = sent[paper.arxiv_id]
@@ -132,6 +148,14 @@ async def deliver_day(
             await DeliveryRepository(session).record_sent(
                 thread.id, paper.arxiv_id, paper.version, message_id, _shown_source(entry)
             )
+
+    finished = _without_earlier(await build.settled(), earlier)
+    finished.note = shown.note
+    if parent_status != finished.status.value:
+        # The parent said "analysing", or "partial" before a later run filled the gaps.
+        outcome.parent_updated = await poster.update_parent(chat_id, head, finished)
+        async with db.session() as session:  # settled even when refused, as a paper's edit
+            await DeliveryRepository(session).record_parent_status(thread.id, finished.status.value)
     async with db.session() as session:
         await DeliveryRepository(session).complete(thread.id)
     return outcome

@@ -104,6 +104,11 @@ class ChatPoster(Protocol):
         is gone or too old): that is logged, and the paper is never posted again."""
         ...
 
+    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
+        """Edit the thread's parent message to show the finished report (it was posted while
+        the papers were still being analysed). False when the platform refuses the edit."""
+        ...
+
     async def post_reply(self, chat_id: str, reply: Reply) -> str:
         """Post a command's answer or a note to a chat (or a user's DM); returns the message id."""
         ...

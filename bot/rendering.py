@@ -18,6 +18,7 @@ _CHAT_LABELS: dict[str, dict[str, str]] = {
         ReportStatus.PARTIAL: "partial: some papers were analysed from their abstract only",
         ReportStatus.EMPTY: "no matching papers",
         ReportStatus.STALE: "stale: the feed still serves an earlier day",
+        ReportStatus.ANALYSING: "analysing: each paper follows in the thread as soon as it is read",
         "continued": "continued, {page}/{pages}",
     },
     "zh": {
@@ -28,6 +29,7 @@ _CHAT_LABELS: dict[str, dict[str, str]] = {
         ReportStatus.PARTIAL: "部分完成：部分论文仅基于摘要分析",
         ReportStatus.EMPTY: "没有匹配的论文",
         ReportStatus.STALE: "过期：订阅源仍是较早一天的内容",
+        ReportStatus.ANALYSING: "分析中：每篇论文读完后即在本话题中发出",
         "continued": "续，{page}/{pages}",
     },
 }

@@ -19,6 +19,7 @@ from pipeline.analyse import PROMPT_VERSION, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import BUDGET_NOTE, LlmNotAllowed, TokenBudget
 from pipeline.codelinks import find_code_links
+from pipeline.daybuild import DayBuild, Publish
 from pipeline.errors import DigestError, PdfUnavailable, PdfUnreadable
 from pipeline.feed import FeedClient, categories_key, incomplete
 from pipeline.fitting import fit_to_budget
@@ -134,6 +135,19 @@ class Digest:
         `options` (default: the constructor's) say whose report it is: its scope, categories,
         keywords and language.
         """
+        async with await self.start(requested, options) as build:
+            return await build.finish()
+
+    async def start(
+        self, requested: date | None = None, options: DigestOptions | None = None
+    ) -> DayBuild:
+        """Fetch and match the day, and start reading and analysing its papers.
+
+        The returned build lists the matched papers at once and hands each one over as it
+        lands, so a chat can post the thread while the rest are still being analysed. Progress
+        is reported for the default report only (chats' reports reuse its analyses).
+        """
+        progress = self._on_progress if options is None else _no_progress
         options = options or self.options
         stats = RunStats()
         started = time.monotonic()
@@ -149,28 +163,35 @@ class Digest:
                 )
             stale = await self._stale_against(day, options)
             if stale is not None:
-                stats.wall_seconds = time.monotonic() - started
-                return DigestOutcome(stale, stats, None)
+
+                async def unpublished(report: DailyReport) -> DigestOutcome:
+                    stats.wall_seconds = time.monotonic() - started
+                    return DigestOutcome(report, stats, None)
+
+                return DayBuild.of(stale, unpublished)
             await self._record(day, stats)
 
         stats.announced = len(day.papers)
-        report = await self._build(day, stats, options)
-        path = await self._publish(report, options)
-        stats.wall_seconds = time.monotonic() - started
-        log.info(
-            "digest run: scope=%s date=%s announced=%d matched=%d analysed=%d cached=%d failed=%d "
-            "prompt_tokens=%d completion_tokens=%d",
-            options.scope,
-            report.report_date,
-            stats.announced,
-            stats.matched,
-            stats.analysed,
-            stats.cached,
-            stats.failed,
-            stats.prompt_tokens,
-            stats.completion_tokens,
-        )
-        return DigestOutcome(report, stats, path)
+
+        async def publish(report: DailyReport) -> DigestOutcome:
+            path = await self._publish(report, options)
+            stats.wall_seconds = time.monotonic() - started
+            log.info(
+                "digest run: scope=%s date=%s announced=%d matched=%d analysed=%d cached=%d "
+                "failed=%d prompt_tokens=%d completion_tokens=%d",
+                options.scope,
+                report.report_date,
+                stats.announced,
+                stats.matched,
+                stats.analysed,
+                stats.cached,
+                stats.failed,
+                stats.prompt_tokens,
+                stats.completion_tokens,
+            )
+            return DigestOutcome(report, stats, path)
+
+        return await self._build(day, stats, options, publish, progress)
 
     async def stored_report(
         self, day: date | None, scope: str, *, language: str | None = None
@@ -274,7 +295,14 @@ class Digest:
             papers = await PaperRepository(session).announced_on(day)
         return [p for p in papers if wanted.intersection(p.categories)]
 
-    async def _build(self, day: FeedDay, stats: RunStats, options: DigestOptions) -> DailyReport:
+    async def _build(
+        self,
+        day: FeedDay,
+        stats: RunStats,
+        options: DigestOptions,
+        publish: Publish,
+        progress: Callable[[str, int, int], None],
+    ) -> DayBuild:
         report_date = day.announced_on or date.today()
         matcher = KeywordMatcher(options.keywords)
         language = options.language
@@ -291,7 +319,7 @@ class Digest:
             report.note = empty_note(
                 day.categories, len(day.papers), report.keywords, options.scope
             )
-            return report
+            return DayBuild.of(report, publish)
 
         candidates, report.updated = await self._split_replacements(
             day.papers, report_date, options
@@ -306,26 +334,23 @@ class Digest:
             report.note = empty_note(
                 day.categories, len(day.papers), report.keywords, options.scope
             )
-            return report
+            return DayBuild.of(report, publish)
 
         done = 0
 
-        async def process(paper: Paper, keys: list[str]) -> PaperEntry:
+        async def process(entry: PaperEntry) -> PaperEntry:
             nonlocal done
-            shown = [matcher.display(k) for k in keys]
-            entry = await self.describe(paper, shown, stats, options)
+            landed = await self.describe(entry.paper, entry.matched_keywords, stats, options)
             done += 1
-            self._on_progress(paper.arxiv_id, done, len(matched))
-            return entry
+            progress(entry.paper.arxiv_id, done, len(matched))
+            return landed
 
-        self._on_progress("", 0, len(matched))
-        report.entries = list(await asyncio.gather(*(process(p, k) for p, k in matched)))
-        analysed_fully = all(
-            e.source is not AnalysisSource.ABSTRACT and not e.notes for e in report.entries
-        )
-        no_llm = self.analyzer is None
-        report.status = ReportStatus.COMPLETE if analysed_fully or no_llm else ReportStatus.PARTIAL
-        return report
+        progress("", 0, len(matched))
+        report.entries = [
+            PaperEntry(paper, [matcher.display(k) for k in keys]) for paper, keys in matched
+        ]
+        work = [process(entry) for entry in report.entries]
+        return DayBuild(report, work, publish=publish, llm=self.analyzer is not None)
 
     async def _split_replacements(
         self, papers: list[Paper], report_date: date, options: DigestOptions
@@ -539,6 +564,10 @@ class Digest:
                 code_links=find_code_links(full.front_text) if full else [],
             )
             await session.commit()
+
+
+def _no_progress(_label: str, _done: int, _total: int) -> None:
+    return None
 
 
 def _describe(day: date | None) -> str:

@@ -14,6 +14,8 @@ class ReportStatus(StrEnum):
     PARTIAL = "partial"  # some papers fell back to their abstract with a visible note
     EMPTY = "empty"  # arXiv announced nothing, or nothing matched: a normal day
     STALE = "stale"  # the feed still serves a day older than one already reported
+    # Matched, papers still being read and analysed: a thread's parent says so until the end.
+    ANALYSING = "analysing"
 
 
 class AnalysisSource(StrEnum):

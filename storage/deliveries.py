@@ -57,12 +57,25 @@ class DeliveryRepository:
         return None if row is None else _thread(row)
 
     async def set_parent(
-        self, thread_id: int, parent_message_id: str, topic_id: str | None = None
+        self,
+        thread_id: int,
+        parent_message_id: str,
+        topic_id: str | None = None,
+        parent_status: str | None = None,
     ) -> None:
-        """The thread's first message was posted: papers can now be replied under it."""
+        """The thread's first message was posted (showing `parent_status`, None if unknown):
+        papers can now be replied under it."""
         await self._set(
-            thread_id, parent_message_id=parent_message_id, topic_id=topic_id, status="open"
+            thread_id,
+            parent_message_id=parent_message_id,
+            topic_id=topic_id,
+            parent_status=parent_status,
+            status="open",
         )
+
+    async def record_parent_status(self, thread_id: int, parent_status: str) -> None:
+        """The parent was edited to show the finished report's status (or the edit refused)."""
+        await self._set(thread_id, parent_status=parent_status)
 
     async def complete(self, thread_id: int) -> None:
         await self._set(thread_id, status="complete")
@@ -186,6 +199,7 @@ def _thread(row: Any) -> ThreadRecord:
         parent_message_id=row.parent_message_id,
         topic_id=row.topic_id,
         status=row.status,
+        parent_status=row.parent_status,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

@@ -206,6 +206,9 @@ class ThreadRow(Base):
     parent_message_id: Mapped[str | None] = mapped_column(String(100))
     topic_id: Mapped[str | None] = mapped_column(String(100))  # Telegram forum topic
     status: Mapped[str] = mapped_column(String(20))  # "opening" | "open" | "complete"
+    # The report status the parent message shows ("analysing" while papers still follow);
+    # NULL: unknown (found after a crash, or posted before this was recorded).
+    parent_status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -99,6 +99,7 @@ class ThreadRecord:
     parent_message_id: str | None
     topic_id: str | None
     status: ThreadStatus
+    parent_status: str | None
     created_at: datetime
     updated_at: datetime
 

@@ -19,7 +19,8 @@ def test_day_run_smoke_posts_every_matching_paper_once_on_both_platforms() -> No
     assert result["pdf_downloads"] == matching
     for platform in ("slack", "telegram"):
         assert result[platform] == {"once": matching, "twice_or_more": 0}
-    assert result["slack_messages"] == result["telegram_messages"] == matching + 1
+    # The parent, one reply a paper, and the parent's closing edit (it said "analysing").
+    assert result["slack_messages"] == result["telegram_messages"] == matching + 2
     for key in ("ratio_vs_llm_ideal", "ratio_vs_max_floor", "analysis_ratio"):
         assert result[key] > 0 and math.isfinite(result[key])
     assert result["peak_rss_mb"] > 0

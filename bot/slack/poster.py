@@ -92,18 +92,29 @@ class SlackPoster(ChatPoster):
         outage raises, as posting does."""
         channel = await self._channel_for(chat_id)
         first, *rest = render_paper(entry, mentions, language=head.language)
+        if not await self._edit(channel, message_id, first, key=paper_key(entry)):
+            return False
+        if rest:
+            await self._post_all(channel, rest, thread_ts=head.message_id)
+        return True
+
+    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
+        """`chat.update` of the day's parent message, as `update_paper`."""
+        channel = await self._channel_for(chat_id)
+        message = render_parent(report)
+        return await self._edit(channel, head.message_id, message, key=day_key(report))
+
+    async def _edit(self, channel: str, ts: str, message: SlackMessage, *, key: str) -> bool:
+        """One paced `chat.update`, keeping the message's tag; False when Slack refuses it."""
         await self._pacer.wait_turn(channel)
         try:
             with _unavailable("chat.update"):
                 await self._client.chat_update(
                     channel=channel,
-                    ts=message_id,
-                    text=first.text,
-                    blocks=first.blocks,
-                    metadata={
-                        "event_type": METADATA_EVENT,
-                        "event_payload": {"key": paper_key(entry)},
-                    },
+                    ts=ts,
+                    text=message.text,
+                    blocks=message.blocks,
+                    metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
                 )
         except SlackApiError as exc:
             data = exc.response.data
@@ -111,15 +122,13 @@ class SlackPoster(ChatPoster):
             if error not in _EDIT_REFUSALS:  # down (no JSON at all), or not about the message
                 raise
             log.warning(
-                "Slack refused to update %s's message %s in %s (%s): left as it was",
-                entry.paper.arxiv_id,
-                message_id,
+                "Slack refused to update %s (%s) in %s (%s): left as it was",
+                key,
+                ts,
                 channel,
                 error,
             )
             return False
-        if rest:
-            await self._post_all(channel, rest, thread_ts=head.message_id)
         return True
 
     async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:

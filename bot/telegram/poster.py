@@ -21,7 +21,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.pacing import ChannelPacer
-from bot.platform import ChatPoster, Mention, Reply, ThreadHead
+from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key
 from bot.telegram.render import render_paper, render_parent, render_reply
 from pipeline.markdown import LABELS
 from pipeline.report import DailyReport, PaperEntry
@@ -153,10 +153,25 @@ class TelegramPoster(ChatPoster):
         (message gone, too old, not modified) is logged, never reposted."""
         names = await self._names_of(chat_id, mentions)
         first, *rest = render_paper(entry, mentions, head.language, names=names)
+        if not await self._edit(chat_id, message_id, first, what=entry.paper.arxiv_id):
+            return False
+        topic = int(head.topic_id) if head.topic_id else None
+        for text in rest:
+            await self.send(chat_id, text, reply_to=int(message_id), topic=topic)
+        return True
+
+    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
+        """`editMessageText` of the day's parent message, as `update_paper`."""
+        return await self._edit(
+            chat_id, head.message_id, render_parent(report), what=day_key(report)
+        )
+
+    async def _edit(self, chat_id: str, message_id: str, text: str, *, what: str) -> bool:
+        """One paced `editMessageText`; False when Telegram refuses it."""
         await self._pacer.wait_turn(chat_id)
         try:
             await self._bot.edit_message_text(
-                first,
+                text,
                 chat_id=chat_id,
                 message_id=int(message_id),
                 parse_mode=ParseMode.HTML,
@@ -165,15 +180,12 @@ class TelegramPoster(ChatPoster):
         except BadRequest as exc:
             log.warning(
                 "Telegram refused to edit %s's message %s in %s (%s): left as it was",
-                entry.paper.arxiv_id,
+                what,
                 message_id,
                 chat_id,
                 exc.message,
             )
             return False
-        topic = int(head.topic_id) if head.topic_id else None
-        for text in rest:
-            await self.send(chat_id, text, reply_to=int(message_id), topic=topic)
         return True
 
     async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:

@@ -61,6 +61,7 @@ class RecordingPoster:
     papers: list[Posted] = field(default_factory=list)
     tags: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
     updates: list[tuple[str, str]] = field(default_factory=list)  # (message id, arXiv id)
+    parent_updates: list[tuple[str, DailyReport]] = field(default_factory=list)  # (id, as shown)
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         self._check(chat_id)
@@ -92,6 +93,11 @@ class RecordingPoster:
     ) -> bool:
         self._check(chat_id)
         self.updates.append((message_id, entry.paper.arxiv_id))
+        return True
+
+    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
+        self._check(chat_id)
+        self.parent_updates.append((head.message_id, report))
         return True
 
     async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
@@ -142,11 +148,13 @@ async def test_a_day_is_one_parent_with_every_paper_in_its_thread(database: Data
     assert {p.parent_id for p in poster.papers} == {"C1/parent-1"}
     assert outcome.parent_posted and outcome.parent_message_id == "C1/parent-1"
     assert outcome.posted_count == 3 and outcome.already_sent == []
+    assert poster.parent_updates == []  # a finished report's parent already shows its status
     async with database.session() as session:
         ledger = DeliveryRepository(session)
         thread = await ledger.get_or_create_thread("slack", "C1", DAY, "unused")
         assert thread.id == outcome.thread_id
         assert (thread.status, thread.scope) == ("complete", "slack:C1")
+        assert thread.parent_status == "complete"
         assert set(await ledger.sent_messages(thread.id)) == {
             ECO.arxiv_id,
             CROSS.arxiv_id,
@@ -201,8 +209,13 @@ async def test_a_crash_after_posting_but_before_recording_does_not_post_again(
     assert len(poster.parents) == 1
     assert poster.ids("C1") == [ECO.arxiv_id, CROSS.arxiv_id]  # each exactly once
     assert outcome.posted == [CROSS.arxiv_id] and outcome.already_sent == [ECO.arxiv_id]
+    # What the parent found on the platform shows is unknown: it is edited once, at the end.
+    assert [(m, r.status) for m, r in poster.parent_updates] == [
+        ("C1/parent-1", ReportStatus.COMPLETE)
+    ]
     again = await deliver_day(database, poster, "C1", report, {})
     assert again.posted == [] and len(poster.papers) == 2
+    assert len(poster.parent_updates) == 1 and not again.parent_updated
 
 
 async def test_where_the_platform_cannot_look_back_a_pending_paper_is_never_skipped(
