@@ -7,6 +7,11 @@ each request carries the place it took on arrival (`arrival_ticket`). A slot goe
 request with the earliest place; a request that finds a slot free still lets an earlier one that
 is on its way here go first, for at most `ORDER_GRACE_SECONDS`, so replies come back in the order
 people asked and nobody waits long behind a slow download.
+
+Slots granted in order are not enough where several calls run at once and take about as long
+each (the LLM): those granted together finish a few milliseconds apart in any order. With
+`answers_in_order` a request that finishes before an earlier one granted here waits, after giving
+its slot back, until that one is answered, again for at most `ORDER_GRACE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -64,16 +69,31 @@ class _Waiter:
         return (self.ticket, self.order) < (other.ticket, other.order)
 
 
-class PrioritySlots:
-    """`async with slots:` like a semaphore of `size`, granting slots by place in line."""
+class _Leaver:
+    __slots__ = ("future", "place")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, place: int, future: asyncio.Future[None]) -> None:
+        self.place, self.future = place, future
+
+
+class PrioritySlots:
+    """`async with slots:` like a semaphore of `size`, granting slots by place in line.
+
+    `answers_in_order`: a person's request leaving the block also waits for earlier people who
+    had a slot here to be answered (the slot itself is given back at once).
+    """
+
+    def __init__(self, size: int, *, answers_in_order: bool = False) -> None:
         if size < 1:
             raise ValueError("at least one slot")
         self._free = size
         self._waiting: list[_Waiter] = []
         self._order = itertools.count()  # batch work: first come, first served
         self._through: set[int] = set()  # people's places that have had a slot here
+        self._in_order = answers_in_order
+        self._leaving: list[_Leaver] = []
+        # Earlier people someone leaving stopped waiting for: nobody leaving waits for them again.
+        self._passed: set[int] = set()
         _ALL_SLOTS.add(self)
 
     async def __aenter__(self) -> None:
@@ -102,6 +122,9 @@ class PrioritySlots:
         tb: TracebackType | None,
     ) -> None:
         self._release()
+        ticket = _TICKET.get()
+        if self._in_order and kind is None and ticket is not None and ticket[0] == _PERSON:
+            await self._leave_in_turn(ticket[1])
 
     def _release(self) -> None:
         self._free += 1
@@ -109,7 +132,46 @@ class PrioritySlots:
 
     def _answered(self, place: int) -> None:
         self._through.discard(place)
+        self._passed.discard(place)
         self._dispatch()
+        self._let_leave()
+
+    async def _leave_in_turn(self, place: int) -> None:
+        """Back to the caller once earlier people who had a slot here are answered, or after
+        the grace: then those it waited for lose their turn here to everyone behind."""
+        loop = asyncio.get_running_loop()
+        leaver = _Leaver(place, loop.create_future())
+        if not self._ahead_of(leaver):
+            return
+        self._leaving.append(leaver)
+        timer = loop.call_later(ORDER_GRACE_SECONDS, self._give_up, leaver)
+        try:
+            await leaver.future
+        finally:
+            timer.cancel()
+            self._leaving.remove(leaver)
+
+    def _ahead_of(self, leaver: _Leaver) -> list[int]:
+        loop = leaver.future.get_loop()
+        return [
+            p
+            for p in self._through
+            if p < leaver.place and p not in self._passed and _ON_THE_WAY.get(p) is loop
+        ]
+
+    def _give_up(self, leaver: _Leaver) -> None:
+        if not leaver.future.done():
+            self._passed.update(self._ahead_of(leaver))
+            leaver.future.set_result(None)
+        self._let_leave()
+
+    def _let_leave(self) -> None:
+        for leaver in self._leaving:
+            future = leaver.future
+            if future.done() or future.get_loop().is_closed():  # gone meanwhile
+                continue
+            if not self._ahead_of(leaver):
+                future.set_result(None)
 
     def _dispatch(self) -> None:
         """Give free slots to the first in line, unless an earlier person is still on the way."""

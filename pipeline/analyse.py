@@ -86,7 +86,8 @@ class Analyzer:
         self._language = language
         self._max_output_tokens = max_output_tokens
         self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
-        self._semaphore = PrioritySlots(concurrency)  # people first, in order of arrival
+        # People first, in order of arrival; answers given back in that order too.
+        self._semaphore = PrioritySlots(concurrency, answers_in_order=True)
         # The client's timeout restarts with every chunk of the answer: an answer that trickles
         # in forever is only stopped by a bound on the whole request (the SDK's retries included).
         self._request_deadline = request_deadline

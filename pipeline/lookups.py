@@ -3,12 +3,17 @@
 arXiv allows one API request every 3 seconds. Fifty `/summarize` of papers we do not have, one
 request each, would take two and a half minutes before the last could even start; gathered, they
 take one `id_list` request (up to 100 ids) while the first one is answered, and one more.
+
+The first request goes alone, at once, and everyone else waits out arXiv's spacing: it must go to
+whoever asked first, not to whichever request got here first (the database reads before differ by
+tens of milliseconds), or that one would be answered seconds before people who asked before it.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from pipeline.admission import PrioritySlots
 from pipeline.arxiv_api import ArxivApi
 from pipeline.errors import FeedUnavailable, PaperNotFound
 from pipeline.ids import ArxivId
@@ -20,12 +25,16 @@ class SharedLookups:
 
     def __init__(self, api: ArxivApi) -> None:
         self._api = api
-        self._turn = asyncio.Lock()  # first come, first served: batches keep the arrival order
+        # People join in the order they asked (an earlier one on its way here goes first, within
+        # admission's grace); then first come, first served: batches keep that order.
+        self._arriving = PrioritySlots(1)
+        self._turn = asyncio.Lock()
         self._waiting: list[tuple[ArxivId, asyncio.Future[Paper]]] = []
 
     async def get_paper(self, arxiv_id: ArxivId) -> Paper:
         future: asyncio.Future[Paper] = asyncio.get_running_loop().create_future()
-        self._waiting.append((arxiv_id, future))
+        async with self._arriving:
+            self._waiting.append((arxiv_id, future))
         async with self._turn:
             # Whoever comes while arXiv's spacing runs out joins this request.
             if not future.done() and (wait := self._api.seconds_to_next_turn()) > 0:

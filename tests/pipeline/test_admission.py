@@ -1,4 +1,5 @@
-"""LLM slots go to people before the daily batch, and among people in the order they asked."""
+"""LLM slots go to people before the daily batch, and among people in the order they asked;
+answers come back in that order too."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import pytest
 from arxiv_digest.wiring import digest_options, open_digest
 from pipeline import admission
 from pipeline.admission import PrioritySlots, arrival_ticket
+from pipeline.ids import parse_arxiv_id
+from pipeline.lookups import SharedLookups
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response
 from tests.fakes.openai_server import FakeOpenAI
+from tests.pipeline.test_arxiv_api import _api, _id_list
 from tests.pipeline.test_digest import llm, make_settings, method_pdf, paper  # noqa: F401
 
 
@@ -97,6 +101,93 @@ async def test_a_waiter_cancelled_gives_up_its_place_and_the_slot_is_not_lost() 
         pass
 
 
+async def _leave(
+    slots: PrioritySlots, answered: list[str], name: str, ready: asyncio.Event
+) -> None:
+    """A person whose work in the slot is done at once; the answer counts once the slot is left."""
+    with arrival_ticket():
+        async with slots:
+            ready.set()
+        answered.append(name)
+
+
+async def test_an_answer_ready_first_waits_for_an_earlier_one_granted_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(admission, "ORDER_GRACE_SECONDS", 60.0)  # never the reason here
+    slots = PrioritySlots(2, answers_in_order=True)
+    answered: list[str] = []
+    alice_in, alice_done, bob_ready = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def alice() -> None:
+        with arrival_ticket():
+            async with slots:
+                alice_in.set()
+                await alice_done.wait()
+        answered.append("alice")
+
+    first = asyncio.create_task(alice())
+    await alice_in.wait()
+    second = asyncio.create_task(_leave(slots, answered, "bob", bob_ready))
+    await bob_ready.wait()
+    await asyncio.sleep(0)  # Bob has left the slot: not waiting, he would be answered already
+    alice_done.set()
+    await asyncio.gather(first, second)
+
+    assert answered == ["alice", "bob"]
+
+
+async def test_nobody_waits_long_to_leave_behind_an_earlier_request_still_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(admission, "ORDER_GRACE_SECONDS", 0.05)
+    slots = PrioritySlots(3, answers_in_order=True)
+    answered: list[str] = []
+    alice_in, alice_done = asyncio.Event(), asyncio.Event()
+
+    async def alice() -> None:
+        with arrival_ticket():
+            async with slots:
+                alice_in.set()
+                await alice_done.wait()
+        answered.append("alice")
+
+    first = asyncio.create_task(alice())
+    await alice_in.wait()
+    await _leave(slots, answered, "bob", asyncio.Event())  # waits out the grace, then goes
+    # Alice has had her grace: Carol, behind her too, does not wait for her again.
+    monkeypatch.setattr(admission, "ORDER_GRACE_SECONDS", 60.0)
+    async with asyncio.timeout(30):
+        await _leave(slots, answered, "carol", asyncio.Event())
+    alice_done.set()
+    await first
+
+    assert answered == ["bob", "carol", "alice"]
+
+
+async def test_the_batch_never_waits_for_people_to_be_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(admission, "ORDER_GRACE_SECONDS", 60.0)
+    slots = PrioritySlots(2, answers_in_order=True)
+    alice_in, alice_done = asyncio.Event(), asyncio.Event()
+
+    async def alice() -> None:
+        with arrival_ticket():
+            async with slots:
+                alice_in.set()
+                await alice_done.wait()
+
+    first = asyncio.create_task(alice())
+    await alice_in.wait()
+    async with asyncio.timeout(30):
+        async with slots:  # the daily batch: no ticket
+            pass
+    assert not first.done()
+    alice_done.set()
+    await first
+
+
 class SlowPdfs(FakeArxiv):
     """Each paper's PDF takes its own time: later requests are ready sooner."""
 
@@ -142,3 +233,81 @@ async def test_summaries_reach_the_llm_in_the_order_they_were_asked_for(
         for body in llm.completions
     ]
     assert asked == [p.title for p in papers]
+
+
+class SlowAnswers(FakeOpenAI):
+    """The analysis of a paper whose title is in `delays` takes that long to come back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delays: dict[str, float] = {}
+
+    def _answer(self, payload: dict[str, object]) -> Response:
+        response = super()._answer(payload)  # type: ignore[arg-type]
+        asked = str(payload.get("messages"))
+        response.delay = sum(delay for title, delay in self.delays.items() if title in asked)
+        return response
+
+
+async def test_summaries_are_answered_in_the_order_they_were_asked_for(
+    arxiv: SlowPdfs, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admission, "ORDER_GRACE_SECONDS", 60.0)  # never the reason here
+    first, second = (paper(f"2602.0060{n}", f"Robot Study {n}", "We study robots.") for n in (1, 2))
+    for p in (first, second):
+        arxiv.add_paper(p, method_pdf(p.title))
+    with SlowAnswers() as answers:
+        answers.delays[first.title] = 0.3  # asked first, analysed together, answered last
+        settings = make_settings(arxiv, answers, database_url, tmp_path, llm_concurrency=2)
+        answered: list[str] = []
+
+        async with open_digest(settings, digest_options(settings)) as digest:
+
+            async def ask(wanted: str) -> None:
+                entry = await digest.summarize(wanted)
+                assert entry.analysis is not None
+                answered.append(wanted)
+
+            asking = asyncio.create_task(ask(first.arxiv_id))
+            await asyncio.sleep(0.02)  # arrival order is creation order
+            await asyncio.gather(asking, ask(second.arxiv_id))
+        slow, fast = (
+            next(r for r in answers.requests_to("/v1/chat/completions") if p.title in str(r.body))
+            for p in (first, second)
+        )
+
+    assert slow.answered_at is not None and slow.answered_at > fast.received_at  # both at once
+    assert answered == [first.arxiv_id, second.arxiv_id]
+
+
+async def test_the_first_look_up_goes_to_whoever_asked_first(
+    arxiv: SlowPdfs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first request to arXiv goes at once and the rest wait out its spacing: Bob, who
+    asked second but got to the look-up first, must not take it from Alice."""
+    monkeypatch.setattr(admission, "ORDER_GRACE_SECONDS", 60.0)  # never the reason here
+    alice_p, bob_p = (paper(f"2602.0070{n}", f"Study {n}", "We study robots.") for n in (1, 2))
+    for p in (alice_p, bob_p):
+        arxiv.add_paper(p, method_pdf(p.title))
+    lookups = SharedLookups(_api(arxiv, delay_seconds=0.05, num_retries=0))
+    alice_asked, alice_here = asyncio.Event(), asyncio.Event()
+
+    async def alice() -> None:
+        with arrival_ticket():
+            alice_asked.set()
+            await alice_here.wait()  # a slower database read, say
+            await lookups.get_paper(parse_arxiv_id(alice_p.arxiv_id))
+
+    async def bob() -> None:
+        with arrival_ticket():
+            await lookups.get_paper(parse_arxiv_id(bob_p.arxiv_id))
+
+    first = asyncio.create_task(alice())
+    await alice_asked.wait()
+    second = asyncio.create_task(bob())
+    await asyncio.sleep(0.1)  # Bob is at the look-up meanwhile, Alice still on her way
+    alice_here.set()
+    await asyncio.gather(first, second)
+
+    asked = [_id_list(r) for r in arxiv.requests_to("/api/")]
+    assert asked[0] == [alice_p.arxiv_id]
