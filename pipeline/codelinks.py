@@ -8,6 +8,7 @@ lines, so an address that stops at a line end on "/" or "-" continues on the nex
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _REPO_HOSTS = r"github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org"
 _PATH_CHARS = r"[^\s<>\"'`{}|\\^\[\]]"  # what may follow the host: not a space, bracket, quote
@@ -44,14 +45,18 @@ def find_code_links(*texts: str) -> list[str]:
     Case is kept as printed (`github.com/OpenGVLab/InternVL`), "https://" is added when the
     text left it out, and trailing punctuation is not part of an address.
     """
+    return merge_links(*(_links_in(_join_broken_urls(text)) for text in texts))
+
+
+def merge_links(*groups: Sequence[str]) -> list[str]:
+    """Links found in several places, in order, each once: as `find_code_links` of all the
+    texts would list them."""
     found: list[str] = []
     seen: set[str] = set()
-    for text in texts:
-        for url in _links_in(_join_broken_urls(text)):
-            key = _identity(url)
-            if key not in seen:
-                seen.add(key)
-                found.append(url)
+    for url in (url for group in groups for url in group):
+        if (key := _identity(url)) not in seen:
+            seen.add(key)
+            found.append(url)
     return found
 
 

@@ -18,7 +18,7 @@ from pipeline.admission import arrival_ticket
 from pipeline.analyse import PROMPT_VERSION, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import BUDGET_NOTE, LlmNotAllowed, TokenBudget
-from pipeline.codelinks import find_code_links
+from pipeline.codelinks import find_code_links, merge_links
 from pipeline.daybuild import DayBuild, Publish
 from pipeline.errors import DigestError, PdfUnavailable, PdfUnreadable
 from pipeline.feed import FeedClient, categories_key, incomplete
@@ -462,6 +462,9 @@ class Digest:
     ) -> PaperEntry:
         analyzer, language = self.analyzer, options.language
         entry = PaperEntry(paper=paper, matched_keywords=matched)
+        if analyzer is not None and await self._from_store(paper, analyzer, language, entry):
+            stats.cached += 1
+            return entry
         full = await self._full_text(paper, entry)
         if full is None and entry.notes:  # the run's summary names the paper and the reason
             stats.failures.append(f"PDF of {paper.versioned_id}: {entry.notes[-1]}")
@@ -519,6 +522,26 @@ class Digest:
         entry.analysis = result.analysis
         entry.source = AnalysisSource(result.source)
         return entry
+
+    async def _from_store(
+        self, paper: Paper, analyzer: Analyzer, language: str, entry: PaperEntry
+    ) -> bool:
+        """Fill `entry` from a stored full-text analysis and the stored code links, without
+        loading the paper's text (what every cached `summarize` and chat's report asks)."""
+        async with self.db.session() as session:
+            stored = await AnalysisRepository(session).get(
+                paper.arxiv_id, paper.version, analyzer.model, language, PROMPT_VERSION
+            )
+            if stored is None or stored.analysis is None:
+                return False
+            if stored.source != AnalysisSource.FULL_TEXT:
+                return False
+            links = await ExtractionRepository(session).code_links(paper.arxiv_id, paper.version)
+        if links is None:
+            return False
+        entry.code_links = merge_links(find_code_links(paper.abstract, paper.comments or ""), links)
+        entry.analysis, entry.source = stored.analysis, AnalysisSource.FULL_TEXT
+        return True
 
     async def _stored_analysis(
         self, paper: Paper, analyzer: Analyzer, language: str

@@ -32,6 +32,17 @@ class ExtractionRepository:
         row = (await self._session.execute(stmt)).one_or_none()
         return None if row is None else _extraction(row)
 
+    async def code_links(self, arxiv_id: str, version: int) -> list[str] | None:
+        """The code links of a version read successfully (None otherwise), without loading its
+        text: all a cached analysis needs."""
+        stmt = select(ExtractionRow.code_links).where(
+            ExtractionRow.arxiv_id == arxiv_id,
+            ExtractionRow.version == version,
+            ExtractionRow.status == "ok",
+        )
+        links = (await self._session.execute(stmt)).scalar_one_or_none()
+        return None if links is None else list(links)
+
     async def save(
         self,
         arxiv_id: str,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.codelinks import find_code_links
+from pipeline.codelinks import find_code_links, merge_links
 
 
 @pytest.mark.parametrize(
@@ -133,3 +133,10 @@ def test_order_is_first_appearance_across_all_texts():
 def test_no_texts_or_no_links_give_nothing():
     assert find_code_links() == []
     assert find_code_links("", "no links here, only words.") == []
+
+
+def test_links_from_several_places_are_merged_in_order_each_once():
+    assert merge_links(
+        ["https://github.com/Org/Repo"],
+        ["https://www.github.com/Org/Repo.git/", "https://gitlab.com/a/b"],
+    ) == ["https://github.com/Org/Repo", "https://gitlab.com/a/b"]

@@ -9,13 +9,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
-from pipeline.digest import DigestOutcome
+from pipeline.digest import DigestOutcome, RunStats
 from pipeline.errors import DigestError, InvalidArxivId, PaperNotFound
 from pipeline.models import AnnounceType, Paper
 from pipeline.report import AnalysisSource, ReportStatus
+from storage.models import ExtractionRow
 from storage.reports import ReportRepository
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -442,3 +444,37 @@ async def test_one_paper_asked_for_twice_at_once_is_read_and_analysed_once(
     assert first.analysis == second.analysis and first.analysis is not None
     assert len(llm.completions) == 1
     assert len(arxiv.requests_to("/pdf/")) == 1
+
+
+async def test_a_cached_analysis_is_answered_without_reading_the_stored_text(
+    arxiv: FakeArxiv, llm: FakeOpenAI, database_url: str, tmp_path: Path
+) -> None:
+    """The paper's text is only for the model: once analysed, a summarize gets the analysis and
+    the code links (from the PDF's front matter and the abstract) from the store alone."""
+    linked = paper(
+        "2602.00790",
+        "Linked VLA Paper",
+        "Code at https://github.com/Example/Linked. We study VLA models.",
+    )
+    arxiv.add_paper(linked, method_pdf(linked.title, "https://github.com/OpenGVLab/EcoVLA"))
+    settings = make_settings(arxiv, llm, database_url, tmp_path)
+
+    async with open_digest(settings, digest_options(settings)) as digest:
+        first = await digest.summarize(linked.arxiv_id)
+        async with digest.db.session() as session:  # a text that could no longer be parsed
+            await session.execute(
+                update(ExtractionRow)
+                .where(ExtractionRow.arxiv_id == linked.arxiv_id)
+                .values(content={"not": "a full text"})
+            )
+            await session.commit()
+        stats = RunStats()
+        again = await digest.summarize(linked.arxiv_id, stats=stats)
+
+    assert first.code_links == [
+        "https://github.com/Example/Linked",
+        "https://github.com/OpenGVLab/EcoVLA",
+    ]
+    assert (again.analysis, again.source) == (first.analysis, AnalysisSource.FULL_TEXT)
+    assert again.code_links == first.code_links and again.notes == []
+    assert stats.cached == 1 and len(llm.completions) == 1
