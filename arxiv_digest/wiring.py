@@ -158,13 +158,14 @@ async def deliver_to_slack(
     """The day's thread in every Slack channel (and the DM digests); a channel that fails is
     reported in its `ChatRun` and left for the next run, which completes the same thread."""
     from bot.daily import run_daily
-    from bot.slack.client import make_client
+    from bot.slack.client import slack_client
     from bot.slack.poster import SlackPoster
 
-    poster: ChatPoster = SlackPoster.from_settings(make_client(settings), settings)
-    if wrap is not None:
-        poster = wrap(poster)
-    return await run_daily(core, poster, settings.slack_channels, requested)
+    async with slack_client(settings) as client:
+        poster: ChatPoster = SlackPoster.from_settings(client, settings)
+        if wrap is not None:
+            poster = wrap(poster)
+        return await run_daily(core, poster, settings.slack_channels, requested)
 
 
 async def deliver_to_telegram(
@@ -302,11 +303,16 @@ async def _schedule_service(settings: Settings, digest: Digest) -> None:
 
 async def _slack_service(settings: Settings, core: ChatCore) -> None:
     from bot.slack.app import build_slack_app
-    from bot.slack.client import make_client
+    from bot.slack.client import make_client, slack_client
+    from bot.slack.poster import SlackPoster
     from bot.slack.runner import run_slack
 
-    app = build_slack_app(core, make_client(settings), settings)
-    await run_slack(app, settings, health=partial(health_probe, settings))
+    # Bolt copies its client into every request, and a pooled one cannot be copied: answers
+    # are posted through the pooled client, Bolt keeps a plain one for its own rare calls.
+    async with slack_client(settings) as pooled:
+        poster = SlackPoster.from_settings(pooled, settings)
+        app = build_slack_app(core, make_client(settings), settings, poster=poster)
+        await run_slack(app, settings, health=partial(health_probe, settings))
 
 
 async def health_probe(settings: Settings) -> tuple[bool, dict[str, Any]]:

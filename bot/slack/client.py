@@ -6,8 +6,11 @@ tries again, so callers see either a posted message or an error after the retrie
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -29,12 +32,14 @@ class SlackConfigError(ValueError):
     """Slack settings that cannot work together; the message says which to set."""
 
 
-def make_client(settings: Settings) -> AsyncWebClient:
+def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """Without a `session`, slack_sdk opens a new connection for every call (fine for one)."""
     if settings.slack_bot_token is None:
         raise SlackConfigError("SLACK_BOT_TOKEN is not set")
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
+        session=session,
         timeout=settings.chat_timeout_seconds,  # aiohttp's total: the whole answer, each try
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
@@ -42,3 +47,15 @@ def make_client(settings: Settings) -> AsyncWebClient:
             AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
         ],
     )
+
+
+@contextlib.asynccontextmanager
+async def slack_client(settings: Settings) -> AsyncIterator[AsyncWebClient]:
+    """A client whose calls share one pool of kept-alive connections, closed on leaving: a
+    bot answering many commands, or posting a thread, need not connect anew for each call."""
+    if settings.slack_bot_token is None:
+        raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+    # A shared session's own timeout is the one that applies: the same total per try.
+    timeout = aiohttp.ClientTimeout(total=settings.chat_timeout_seconds)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        yield make_client(settings, session)

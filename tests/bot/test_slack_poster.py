@@ -324,6 +324,9 @@ async def test_the_daily_run_posts_the_channels_thread_and_a_rerun_posts_nothing
     assert again.delivery.posted == [] and not again.delivery.parent_posted
     assert len(slack.all_posts) == posts
     assert len(llm.completions) == completions
+    # A thread's calls share kept-alive connections instead of connecting for each one.
+    calls = slack.requests_to("/api/chat.postMessage")
+    assert len({call.connection for call in calls}) < len(calls)
 
 
 async def test_a_rerun_after_slack_failed_halfway_completes_the_same_thread(

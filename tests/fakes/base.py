@@ -22,6 +22,7 @@ class Request:
     body: bytes
     received_at: float = field(default_factory=time.monotonic)  # time.monotonic() clock
     answered_at: float | None = None  # when the answer started to go out (after any delay)
+    connection: int = 0  # the client's port: requests on one kept-alive connection share it
 
     def json(self) -> object:
         return json.loads(self.body)
@@ -140,6 +141,7 @@ class FakeServer:
                     query=parse_qs(parts.query),
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
+                    connection=self.client_address[1],
                 )
                 response = fake._dispatch(request)
                 if response.delay:
