@@ -76,8 +76,17 @@ def build_slack_app(
             log.exception("answering %r in %s failed", _command_text(command), caller.chat_id)
             await respond(text=FAILED, response_type="ephemeral")
 
+    async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        """Acknowledged at once (Bolt answers Slack's HTTP request on `ack`), answered after.
+
+        A plain listener rather than a lazy one: on a long-running server Bolt runs it as a task
+        already, and a lazy listener's deep copy of every request is cost without a use here.
+        """
+        await acknowledge(ack, command)
+        await answer(command, respond)
+
     for name in COMMANDS:
-        app.command(name)(ack=acknowledge, lazy=[answer])
+        app.command(name)(on_command)
     return app
 
 
