@@ -10,13 +10,13 @@ bound, so an old day is never posted as new.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
 import time
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,10 +24,10 @@ from apscheduler.triggers.cron import CronTrigger
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import DayRun, run_everything
-from bot.platform import ChatPoster, Mention, Reply, ThreadHead
+from bot.platform import ChatPoster
 from pipeline.digest import Digest
 from pipeline.feed import categories_key
-from pipeline.report import DailyReport, PaperEntry, ReportStatus
+from pipeline.report import ReportStatus
 from storage.locks import run_lock
 from storage.records import RunStatus
 from storage.repositories import FeedSnapshotRepository, RunRepository
@@ -267,13 +267,17 @@ class SafePoints:
         self._posting.clear()
 
     def wrap(self, poster: ChatPoster) -> ChatPoster:
-        return _GuardedPoster(poster, self)
+        return cast(ChatPoster, _GuardedPoster(poster, self))  # the same methods, guarded
 
     def before_post(self, poster: object) -> None:
         self._posting.discard(id(poster))
         if self.stopping:
             raise asyncio.CancelledError
         self._posting.add(id(poster))
+
+
+# Every `ChatPoster` call that sends or edits a message: each is a safe point before it starts.
+_POSTING = frozenset({"post_parent", "post_paper", "update_paper", "update_parent", "post_reply"})
 
 
 class _GuardedPoster:
@@ -283,34 +287,14 @@ class _GuardedPoster:
         self.platform = inner.platform
 
     def __getattr__(self, name: str) -> Any:
-        """Everything but posting (lookups, say) goes straight to the platform's poster."""
-        return getattr(self._inner, name)
+        """Posting goes through the guard; everything else (lookups, say) straight through."""
+        method = getattr(self._inner, name)
+        if name not in _POSTING:
+            return method
 
-    async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
-        self._guard.before_post(self)
-        return await self._inner.post_parent(chat_id, report)
+        @functools.wraps(method)
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            self._guard.before_post(self)
+            return await method(*args, **kwargs)
 
-    async def post_paper(
-        self, chat_id: str, head: ThreadHead, entry: PaperEntry, mentions: Sequence[Mention]
-    ) -> str:
-        self._guard.before_post(self)
-        return await self._inner.post_paper(chat_id, head, entry, mentions)
-
-    async def update_paper(
-        self,
-        chat_id: str,
-        head: ThreadHead,
-        message_id: str,
-        entry: PaperEntry,
-        mentions: Sequence[Mention],
-    ) -> bool:
-        self._guard.before_post(self)
-        return await self._inner.update_paper(chat_id, head, message_id, entry, mentions)
-
-    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
-        self._guard.before_post(self)
-        return await self._inner.update_parent(chat_id, head, report)
-
-    async def post_reply(self, chat_id: str, reply: Reply) -> str:
-        self._guard.before_post(self)
-        return await self._inner.post_reply(chat_id, reply)
+        return guarded
