@@ -462,7 +462,16 @@ class Digest:
     ) -> PaperEntry:
         analyzer, language = self.analyzer, options.language
         entry = PaperEntry(paper=paper, matched_keywords=matched)
-        if analyzer is not None and await self._from_store(paper, analyzer, language, entry):
+        stored, links = None, None
+        if analyzer is not None:
+            stored, links = await self._stored_analysis(paper, analyzer, language)
+        usable = stored is not None and stored.analysis is not None
+        if usable and stored.source == AnalysisSource.FULL_TEXT and links is not None:
+            # All a full-text analysis needs is at hand: the paper's text is not loaded.
+            entry.code_links = merge_links(
+                find_code_links(paper.abstract, paper.comments or ""), links
+            )
+            entry.analysis, entry.source = stored.analysis, AnalysisSource.FULL_TEXT
             stats.cached += 1
             return entry
         full = await self._full_text(paper, entry)
@@ -473,9 +482,7 @@ class Digest:
         if analyzer is None:
             entry.notes.append(NO_LLM_NOTE)
             return entry
-        stored = await self._stored_analysis(paper, analyzer, language)
         # An abstract-only analysis is redone once the full text can be had (a later run).
-        usable = stored is not None and stored.analysis is not None
         if usable and (stored.source == AnalysisSource.FULL_TEXT or full is None):
             entry.analysis, entry.source = stored.analysis, AnalysisSource(stored.source)
             stats.cached += 1
@@ -523,33 +530,19 @@ class Digest:
         entry.source = AnalysisSource(result.source)
         return entry
 
-    async def _from_store(
-        self, paper: Paper, analyzer: Analyzer, language: str, entry: PaperEntry
-    ) -> bool:
-        """Fill `entry` from a stored full-text analysis and the stored code links, without
-        loading the paper's text (what every cached `summarize` and chat's report asks)."""
+    async def _stored_analysis(
+        self, paper: Paper, analyzer: Analyzer, language: str
+    ) -> tuple[StoredAnalysis | None, list[str] | None]:
+        """The stored analysis, and the code links of the stored text (None if it was not read):
+        a full-text analysis needs nothing more, so a cached paper's text is never loaded."""
         async with self.db.session() as session:
             stored = await AnalysisRepository(session).get(
                 paper.arxiv_id, paper.version, analyzer.model, language, PROMPT_VERSION
             )
-            if stored is None or stored.analysis is None:
-                return False
-            if stored.source != AnalysisSource.FULL_TEXT:
-                return False
+            if stored is None:
+                return None, None
             links = await ExtractionRepository(session).code_links(paper.arxiv_id, paper.version)
-        if links is None:
-            return False
-        entry.code_links = merge_links(find_code_links(paper.abstract, paper.comments or ""), links)
-        entry.analysis, entry.source = stored.analysis, AnalysisSource.FULL_TEXT
-        return True
-
-    async def _stored_analysis(
-        self, paper: Paper, analyzer: Analyzer, language: str
-    ) -> StoredAnalysis | None:
-        async with self.db.session() as session:
-            return await AnalysisRepository(session).get(
-                paper.arxiv_id, paper.version, analyzer.model, language, PROMPT_VERSION
-            )
+        return stored, links
 
     async def _full_text(self, paper: Paper, entry: PaperEntry) -> FullText | None:
         """The stored extraction, or a fresh download; a failure becomes a note, never an error."""
