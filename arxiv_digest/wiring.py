@@ -24,6 +24,8 @@ from pipeline.pdf import PdfReader
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
     from bot.core import ChatCore
     from bot.daily import ChatRun
     from bot.platform import ChatPoster
@@ -301,17 +303,26 @@ async def _schedule_service(settings: Settings, digest: Digest) -> None:
     await run_schedule(settings, digest)
 
 
-async def _slack_service(settings: Settings, core: ChatCore) -> None:
+@asynccontextmanager
+async def slack_app(settings: Settings, core: ChatCore) -> AsyncIterator[AsyncApp]:
+    """The Bolt app answering commands, its answers posted over kept-alive connections.
+
+    Bolt copies its client into every request, and a pooled one cannot be copied: Bolt keeps
+    a plain client for its own rare calls.
+    """
     from bot.slack.app import build_slack_app
     from bot.slack.client import make_client, slack_client
     from bot.slack.poster import SlackPoster
-    from bot.slack.runner import run_slack
 
-    # Bolt copies its client into every request, and a pooled one cannot be copied: answers
-    # are posted through the pooled client, Bolt keeps a plain one for its own rare calls.
     async with slack_client(settings) as pooled:
         poster = SlackPoster.from_settings(pooled, settings)
-        app = build_slack_app(core, make_client(settings), settings, poster=poster)
+        yield build_slack_app(core, make_client(settings), settings, poster=poster)
+
+
+async def _slack_service(settings: Settings, core: ChatCore) -> None:
+    from bot.slack.runner import run_slack
+
+    async with slack_app(settings, core) as app:
         await run_slack(app, settings, health=partial(health_probe, settings))
 
 

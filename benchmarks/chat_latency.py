@@ -35,10 +35,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from arxiv_digest.settings import Settings
-from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
-from bot.slack.app import build_slack_app
-from bot.slack.client import make_client, slack_client
-from bot.slack.poster import SlackPoster
+from arxiv_digest.wiring import digest_options, make_chat_core, open_digest, slack_app
 from bot.slack.runner import run_slack
 from bot.telegram.app import build_telegram_app
 from bot.telegram.poster import MESSAGES_PER_SECOND_OVERALL
@@ -218,11 +215,8 @@ async def _slack_bot(
         )
         async with (
             open_digest(settings, digest_options(settings)) as digest,
-            slack_client(settings) as pooled,
+            slack_app(settings, make_chat_core(settings, digest)) as app,
         ):
-            poster = SlackPoster.from_settings(pooled, settings)
-            core = make_chat_core(settings, digest)
-            app = build_slack_app(core, make_client(settings), settings, poster=poster)
             ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
             server = asyncio.create_task(
                 run_slack(app, settings, host="127.0.0.1", on_ready=ready.set_result)
