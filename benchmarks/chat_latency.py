@@ -1,9 +1,10 @@
 """Benchmark: `/summarize` from command to reply, through the real Slack and Telegram paths.
 
-Run with `python -m benchmarks.chat_latency [--smoke]`. Everything is local: the Bolt HTTP app
-and the PTB application run in this process against the fakes of `tests/fakes/` (Slack, Telegram,
-arXiv, an OpenAI-compatible LLM). Each reply's time is taken by the fake when it records the
-message, so the benchmark's own waiting adds nothing to it.
+Run with `python -m benchmarks.chat_latency [--smoke]`. Everything is local: the service runs
+as deployed, `arxiv-digest serve` in its own process (Slack over HTTP, Telegram by long
+polling), against the fakes of `tests/fakes/` (Slack, Telegram, arXiv, an OpenAI-compatible LLM),
+which run in this process with the load generator. Each reply's time is taken by the fake when it
+records the message, so the benchmark's own waiting adds nothing to it.
 
 - Cached: a paper analysed once before timing, then asked for again and again. Slack: a signed
   slash-command POST to the HTTP endpoint, until FakeSlack records the chat.postMessage (each
@@ -21,7 +22,11 @@ import argparse
 import asyncio
 import contextlib
 import math
+import os
+import re
+import signal
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -35,11 +40,8 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from arxiv_digest.settings import Settings
-from arxiv_digest.wiring import digest_options, make_chat_core, open_digest, slack_app
-from bot.slack.runner import run_slack
-from bot.telegram.app import build_telegram_app
+from bot.slack.runner import EVENTS_PATH
 from bot.telegram.poster import MESSAGES_PER_SECOND_OVERALL
-from bot.telegram.runner import run_telegram
 from pipeline.models import AnnounceType, Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -56,6 +58,9 @@ _USER = "U0BENCH"
 _TG_USER = 4242
 _STAGGER_SECONDS = 0.002  # between the uncached requests: arrival order is sending order
 _WAIT_SECONDS = 120.0  # a bound on every wait, never an expectation of speed
+_ROOT = Path(__file__).resolve().parents[1]
+_SLACK_READY = re.compile(r"Slack bot listening: http://[^:/]+:(\d+)/")
+_TELEGRAM_READY = re.compile(r"Telegram bot (listening): long polling")
 
 
 class _Recorder:
@@ -125,23 +130,66 @@ def _paper(n: int) -> Paper:
     )
 
 
-def _settings(
-    arxiv: FakeArxiv, llm: FakeOpenAI, workdir: Path, api_delay: float = 0.01, **chat: object
-) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
-        reports_dir=workdir / "reports",
-        arxiv_rss_url=arxiv.rss_url,
-        arxiv_api_url=arxiv.api_url,
-        arxiv_pdf_url=arxiv.pdf_url,
-        arxiv_api_delay_seconds=api_delay,  # arXiv's terms: 3 s between API requests
-        openai_base_url=llm.base_url,
-        openai_api_key="sk-bench",
-        llm_model="m",
-        summarize_per_user_per_minute=0,  # one user asks hundreds of times a minute
-        **chat,
+def _service_env(
+    arxiv: FakeArxiv, llm: FakeOpenAI, workdir: Path, api_delay: float = 0.01, **chat: str
+) -> dict[str, str]:
+    """The environment `arxiv-digest serve` reads its settings from, and nothing else of ours."""
+    names = {name.upper() for name in Settings.model_fields}
+    machine = {k: v for k, v in os.environ.items() if k not in names}
+    return machine | {
+        "PYTHONPATH": str(_ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
+        "REPORTS_DIR": str(workdir / "reports"),
+        "ARXIV_RSS_URL": arxiv.rss_url,
+        "ARXIV_API_URL": arxiv.api_url,
+        "ARXIV_PDF_URL": arxiv.pdf_url,
+        "ARXIV_API_DELAY_SECONDS": str(api_delay),  # arXiv's terms: 3 s between API requests
+        "OPENAI_BASE_URL": llm.base_url,
+        "OPENAI_API_KEY": "sk-bench",
+        "LLM_MODEL": "m",
+        "SUMMARIZE_PER_USER_PER_MINUTE": "0",  # one user asks hundreds of times a minute
+        **{name.upper(): value for name, value in chat.items()},
+    }
+
+
+@contextlib.asynccontextmanager
+async def _service(env: dict[str, str], cwd: Path, ready: re.Pattern[str]) -> AsyncIterator[str]:
+    """`arxiv-digest serve` in its own process, as deployed; yields its ready line's match.
+
+    Its log is read all along (a full pipe would stall it) and shown if it fails to start.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "arxiv_digest",
+        "serve",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
+    assert process.stderr is not None
+    log: list[str] = []
+    found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def read_log() -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            line = raw.decode(errors="replace")
+            log.append(line)
+            if not found.done() and (match := ready.search(line)):
+                found.set_result(match[1])
+        if not found.done():
+            found.set_exception(RuntimeError("serve exited before it was ready:\n" + "".join(log)))
+
+    reader = asyncio.create_task(read_log())
+    try:
+        yield await asyncio.wait_for(found, _WAIT_SECONDS)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), _WAIT_SECONDS)
+        await reader
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -202,7 +250,7 @@ async def _slack_bot(
     recorder = _Recorder(asyncio.get_running_loop())
     with _TimedSlack() as slack:
         slack.recorder = recorder
-        settings = _settings(
+        env = _service_env(
             arxiv,
             llm,
             workdir,
@@ -210,27 +258,15 @@ async def _slack_bot(
             slack_bot_token=slack.token,
             slack_api_url=slack.api_url,
             slack_signing_secret=_SECRET,
-            slack_http_port=0,
-            summarize_per_user_per_day=0,
+            slack_http_port="0",
+            summarize_per_user_per_day="0",
         )
-        async with (
-            open_digest(settings, digest_options(settings)) as digest,
-            slack_app(settings, make_chat_core(settings, digest)) as app,
-        ):
-            ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-            server = asyncio.create_task(
-                run_slack(app, settings, host="127.0.0.1", on_ready=ready.set_result)
-            )
-            try:
-                url = await asyncio.wait_for(ready, _WAIT_SECONDS)
-                timeout = aiohttp.ClientTimeout(total=_WAIT_SECONDS)
-                connector = aiohttp.TCPConnector(limit=0)
-                async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-                    yield _SlackBot(url, slack, recorder, session)
-            finally:
-                server.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await server
+        async with _service(env, workdir, _SLACK_READY) as port:
+            url = f"http://127.0.0.1:{port}{EVENTS_PATH}"  # it listens on every interface
+            timeout = aiohttp.ClientTimeout(total=_WAIT_SECONDS)
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+                yield _SlackBot(url, slack, recorder, session)
 
 
 async def _slack_cached(bot: _SlackBot, paper: Paper, requests: int, concurrency: int) -> dict:
@@ -333,43 +369,32 @@ async def _telegram(sizes: dict, workdir: Path, *, paced: bool) -> dict:
     with FakeArxiv() as arxiv, FakeOpenAI() as llm, _TimedTelegram() as telegram:
         telegram.recorder = recorder
         arxiv.add_paper(paper, make_paper_pdf(title=paper.title))
-        settings = _settings(
+        env = _service_env(
             arxiv,
             llm,
             workdir,
             telegram_bot_token=telegram.token,
             telegram_api_url=telegram.base_url,
-            telegram_messages_per_second=1.0 if paced else 0,
+            telegram_messages_per_second="1" if paced else "0",
         )
-        async with open_digest(settings, digest_options(settings)) as digest:
-            app = build_telegram_app(make_chat_core(settings, digest), settings)
-            ready: asyncio.Future[str] = loop.create_future()
-            task = asyncio.create_task(
-                run_telegram(app, settings, host="127.0.0.1", on_ready=ready.set_result)
-            )
-            try:
-                await asyncio.wait_for(ready, _WAIT_SECONDS)
+        async with _service(env, workdir, _TELEGRAM_READY):
 
-                def ask(chat_id: int) -> tuple[object, float]:
-                    started = time.monotonic()
-                    update = telegram.add_command(chat_id, _TG_USER, f"/summarize {paper.arxiv_id}")
-                    return (chat_id, update["message"]["message_id"]), started
+            def ask(chat_id: int) -> tuple[object, float]:
+                started = time.monotonic()
+                update = telegram.add_command(chat_id, _TG_USER, f"/summarize {paper.arxiv_id}")
+                return (chat_id, update["message"]["message_id"]), started
 
-                key, _ = ask(10_000)
-                await recorder.wait(key)  # analysed once
-                replies: list[float] = []
-                began = time.monotonic()
-                for batch in range(math.ceil(sizes["requests"] / sizes["concurrency"])):
-                    first = batch * sizes["concurrency"]
-                    last = min(first + sizes["concurrency"], sizes["requests"])
-                    asked = [ask(20_000 + i) for i in range(first, last)]
-                    for key, started in asked:
-                        replies.append(await recorder.wait(key) - started)
-                elapsed = time.monotonic() - began
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            key, _ = ask(10_000)
+            await recorder.wait(key)  # analysed once
+            replies: list[float] = []
+            began = time.monotonic()
+            for batch in range(math.ceil(sizes["requests"] / sizes["concurrency"])):
+                first = batch * sizes["concurrency"]
+                last = min(first + sizes["concurrency"], sizes["requests"])
+                asked = [ask(20_000 + i) for i in range(first, last)]
+                for key, started in asked:
+                    replies.append(await recorder.wait(key) - started)
+            elapsed = time.monotonic() - began
         polls = len(telegram.requests_to(f"/bot{telegram.token}/getUpdates"))
     return {
         "batch": sizes["concurrency"],
@@ -426,7 +451,7 @@ def report(result: dict) -> str:
     all_acked = uncached["ack"]["max"] < ACK_LIMIT_SECONDS
     lines = [
         f"/summarize of a cached paper, {sizes['requests']} requests, command to reply "
-        "(fakes on 127.0.0.1, bot and load generator in one process; each request in its own "
+        "(`arxiv-digest serve` in its own process, fakes on 127.0.0.1; each request in its own "
         "channel or chat, Slack at its default pacing of 1 message/s per channel)",
         f"Slack (signed POST -> chat.postMessage), {cached['concurrency']} at a time: "
         f"{_ms(cached['reply'])}; ack {_ms(cached['ack'])}; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,15 @@ Handler = Callable[[Request], Response]
 TRICKLE_SECONDS = 0.2
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client dropping a kept-alive connection (a reset as it exits) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeServer:
     """Serves `handle(request)` on an ephemeral port; the socket is bound before `start` returns.
 
@@ -64,8 +74,7 @@ class FakeServer:
         self.faults: list[tuple[str | None, Response]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()  # ends any endless body still trickling
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         # A short poll interval: stop() waits for the serve loop's next poll.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
