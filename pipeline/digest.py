@@ -441,8 +441,17 @@ class Digest:
         *,
         llm_allowed: bool = True,
     ) -> PaperEntry:
-        """Everything we say about one paper: code links, full text, analysis, and notes."""
+        """Everything we say about one paper: code links, full text, analysis, and notes.
+
+        One caller at a time works on a paper, so none is analysed twice at once; a stored
+        full-text analysis is read without waiting, so everyone asking for the day's paper at
+        once is not served one by one.
+        """
         options = options or self.options
+        if entry := self._from_store(
+            paper, matched, stats, *await self._stored_analysis(paper, options.language)
+        ):
+            return entry
         key = (paper.arxiv_id, paper.version, options.language)
         lock = self._paper_locks.setdefault(key, asyncio.Lock())
         try:
@@ -451,6 +460,26 @@ class Digest:
         finally:
             if not lock.locked() and self._paper_locks.get(key) is lock:
                 del self._paper_locks[key]
+
+    def _from_store(
+        self,
+        paper: Paper,
+        matched: list[str],
+        stats: RunStats,
+        stored: StoredAnalysis | None,
+        links: list[str] | None,
+    ) -> PaperEntry | None:
+        """The entry of a stored full-text analysis: all it needs is at hand, the paper's text
+        is not loaded. None when the paper needs more work."""
+        if stored is None or stored.analysis is None or links is None:
+            return None
+        if stored.source != AnalysisSource.FULL_TEXT:
+            return None
+        entry = PaperEntry(paper=paper, matched_keywords=matched, source=AnalysisSource.FULL_TEXT)
+        entry.code_links = merge_links(find_code_links(paper.abstract, paper.comments or ""), links)
+        entry.analysis = stored.analysis
+        stats.cached += 1
+        return entry
 
     async def _describe(
         self,
@@ -461,19 +490,12 @@ class Digest:
         llm_allowed: bool,
     ) -> PaperEntry:
         analyzer, language = self.analyzer, options.language
-        entry = PaperEntry(paper=paper, matched_keywords=matched)
-        stored, links = None, None
-        if analyzer is not None:
-            stored, links = await self._stored_analysis(paper, analyzer, language)
-        usable = stored is not None and stored.analysis is not None
-        if usable and stored.source == AnalysisSource.FULL_TEXT and links is not None:
-            # All a full-text analysis needs is at hand: the paper's text is not loaded.
-            entry.code_links = merge_links(
-                find_code_links(paper.abstract, paper.comments or ""), links
-            )
-            entry.analysis, entry.source = stored.analysis, AnalysisSource.FULL_TEXT
-            stats.cached += 1
+        # Read again: whoever held the paper before may have just stored its analysis.
+        stored, links = await self._stored_analysis(paper, language)
+        if entry := self._from_store(paper, matched, stats, stored, links):
             return entry
+        entry = PaperEntry(paper=paper, matched_keywords=matched)
+        usable = stored is not None and stored.analysis is not None
         full = await self._full_text(paper, entry)
         if full is None and entry.notes:  # the run's summary names the paper and the reason
             stats.failures.append(f"PDF of {paper.versioned_id}: {entry.notes[-1]}")
@@ -531,13 +553,15 @@ class Digest:
         return entry
 
     async def _stored_analysis(
-        self, paper: Paper, analyzer: Analyzer, language: str
+        self, paper: Paper, language: str
     ) -> tuple[StoredAnalysis | None, list[str] | None]:
         """The stored analysis, and the code links of the stored text (None if it was not read):
         a full-text analysis needs nothing more, so a cached paper's text is never loaded."""
+        if self.analyzer is None:
+            return None, None
         async with self.db.session() as session:
             stored = await AnalysisRepository(session).get(
-                paper.arxiv_id, paper.version, analyzer.model, language, PROMPT_VERSION
+                paper.arxiv_id, paper.version, self.analyzer.model, language, PROMPT_VERSION
             )
             if stored is None:
                 return None, None

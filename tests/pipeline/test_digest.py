@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
@@ -444,6 +444,38 @@ async def test_one_paper_asked_for_twice_at_once_is_read_and_analysed_once(
     assert first.analysis == second.analysis and first.analysis is not None
     assert len(llm.completions) == 1
     assert len(arxiv.requests_to("/pdf/")) == 1
+
+
+async def test_a_stored_analysis_is_read_by_everyone_at_once_not_one_by_one(
+    arxiv: FakeArxiv, llm: FakeOpenAI, database_url: str, tmp_path: Path
+) -> None:
+    """A paper is worked on by one caller at a time, but when the whole team asks for the day's
+    paper at once, its stored analysis is read for all of them side by side."""
+    arxiv.add_paper(ECO, method_pdf(ECO.title))
+    settings = make_settings(arxiv, llm, database_url, tmp_path)
+
+    async with open_digest(settings, digest_options(settings)) as digest:
+        stored = await digest.summarize(ECO.arxiv_id)
+        in_use, most = 0, 0
+
+        def checked_out(*_: object) -> None:
+            nonlocal in_use, most
+            in_use += 1
+            most = max(most, in_use)
+
+        def checked_in(*_: object) -> None:
+            nonlocal in_use
+            in_use -= 1
+
+        pool = digest.db.engine.sync_engine
+        event.listen(pool, "checkout", checked_out)
+        event.listen(pool, "checkin", checked_in)
+        stats = RunStats()
+        entries = await asyncio.gather(*(digest.describe(ECO, [], stats) for _ in range(8)))
+
+    assert [e.analysis for e in entries] == [stored.analysis] * 8
+    assert stats.cached == 8 and len(llm.completions) == 1
+    assert most > 1  # one at a time, behind the paper's lock, would be 1
 
 
 async def test_a_cached_analysis_is_answered_without_reading_the_stored_text(
