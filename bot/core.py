@@ -36,6 +36,7 @@ from bot.subscriptions import (
     count_matches,
     dm_scope,
     latest_day,
+    summary_options,
 )
 from pipeline.admission import arrival_ticket
 from pipeline.budget import LlmNotAllowed, utc_today
@@ -180,7 +181,9 @@ class ChatCore:
 
     async def _summarize(self, caller: Caller, paper: str) -> Reply:
         """Over the daily cap a caller still gets stored analyses; only LLM requests count."""
-        options = await self.options_for(caller)
+        options = await summary_options(
+            self.db, self.digest.options, caller.platform, caller.chat_id
+        )
         stats = RunStats()
         allowed = await self.limits.may_use_llm(caller)
         try:

@@ -105,6 +105,18 @@ async def chat_options(
     )
 
 
+async def summary_options(
+    db: Database, base: DigestOptions, platform: str, chat_id: str
+) -> DigestOptions:
+    """What a paper summarized in a chat takes from the chat: its language alone, so the
+    chat's keywords (thousands, maybe) are not read for every summarize."""
+    async with db.session() as session:
+        settings = await ChatRepository(session).get(platform, chat_id)
+    if settings is None or not settings.language:
+        return base
+    return dataclasses.replace(base, language=settings.language)
+
+
 async def dm_options(
     db: Database, base: DigestOptions, platform: str, user_id: str
 ) -> DigestOptions | None:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
@@ -128,6 +129,31 @@ async def test_summarize_answers_in_the_chats_language(
     assert english.entry.analysis.summary.isascii()
     assert again.entry.analysis == chinese.entry.analysis
     assert len(llm.completions) == 2  # one per language, the third from the store
+
+
+async def test_summarize_reads_the_chats_language_but_not_its_keywords(
+    core: ChatCore,
+    arxiv: FakeArxiv,  # noqa: F811
+) -> None:
+    """A summary takes nothing from a chat's keywords: however many there are, none is read."""
+    arxiv.add_paper(ECO, method_pdf(ECO.title))
+    ok(await core.handle(ADMIN, "digest settings language=zh"))
+    for start in range(0, 60, 20):  # at most 20 at once
+        topics = ", ".join(f"topic {n}" for n in range(start, start + 20))
+        ok(await core.handle(MEMBER, f"keywords add {topics}"))
+    ok(await core.handle(ADMIN, "keywords add --channel VLA"))
+    statements: list[str] = []
+    event.listen(
+        core.db.engine.sync_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, statement, *_: statements.append(statement),
+    )
+
+    reply = await core.handle(MEMBER, "summarize 2602.00780")
+
+    assert isinstance(reply, PaperReply) and reply.language == "zh"
+    assert any("chat_settings" in s for s in statements)
+    assert not any("subscriptions" in s for s in statements)
 
 
 # ---- keywords --------------------------------------------------------------------------------
