@@ -560,13 +560,9 @@ class Digest:
         if self.analyzer is None:
             return None, None
         async with self.db.session() as session:
-            stored = await AnalysisRepository(session).get(
+            return await AnalysisRepository(session).get_with_code_links(
                 paper.arxiv_id, paper.version, self.analyzer.model, language, PROMPT_VERSION
             )
-            if stored is None:
-                return None, None
-            links = await ExtractionRepository(session).code_links(paper.arxiv_id, paper.version)
-        return stored, links
 
     async def _full_text(self, paper: Paper, entry: PaperEntry) -> FullText | None:
         """The stored extraction, or a fresh download; a failure becomes a note, never an error."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pipeline.models import PaperAnalysis
@@ -20,6 +20,29 @@ from storage.records import (
     StoredExtraction,
 )
 
+# Built once, run with parameters: the reads every summarize makes skip building them anew.
+_ANALYSIS_KEY = and_(
+    AnalysisRow.arxiv_id == bindparam("arxiv_id"),
+    AnalysisRow.version == bindparam("version"),
+    AnalysisRow.model == bindparam("model"),
+    AnalysisRow.language == bindparam("language"),
+    AnalysisRow.prompt_version == bindparam("prompt_version"),
+)
+_ANALYSIS = select(AnalysisRow.__table__).where(_ANALYSIS_KEY)
+_ANALYSIS_AND_LINKS = (
+    select(AnalysisRow.__table__, ExtractionRow.code_links)
+    .select_from(AnalysisRow)
+    .outerjoin(
+        ExtractionRow,
+        and_(
+            ExtractionRow.arxiv_id == AnalysisRow.arxiv_id,
+            ExtractionRow.version == AnalysisRow.version,
+            ExtractionRow.status == "ok",
+        ),
+    )
+    .where(_ANALYSIS_KEY)
+)
+
 
 class ExtractionRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -31,17 +54,6 @@ class ExtractionRepository:
         )
         row = (await self._session.execute(stmt)).one_or_none()
         return None if row is None else _extraction(row)
-
-    async def code_links(self, arxiv_id: str, version: int) -> list[str] | None:
-        """The code links of a version read successfully (None otherwise), without loading its
-        text: all a cached analysis needs."""
-        stmt = select(ExtractionRow.code_links).where(
-            ExtractionRow.arxiv_id == arxiv_id,
-            ExtractionRow.version == version,
-            ExtractionRow.status == "ok",
-        )
-        links = (await self._session.execute(stmt)).scalar_one_or_none()
-        return None if links is None else list(links)
 
     async def save(
         self,
@@ -81,15 +93,20 @@ class AnalysisRepository:
         self, arxiv_id: str, version: int, model: str, language: str, prompt_version: str
     ) -> StoredAnalysis | None:
         """The stored outcome, failed or not, so the caller can decide whether to retry."""
-        stmt = select(AnalysisRow.__table__).where(
-            AnalysisRow.arxiv_id == arxiv_id,
-            AnalysisRow.version == version,
-            AnalysisRow.model == model,
-            AnalysisRow.language == language,
-            AnalysisRow.prompt_version == prompt_version,
-        )
-        row = (await self._session.execute(stmt)).one_or_none()
+        key = _key(arxiv_id, version, model, language, prompt_version)
+        row = (await self._session.execute(_ANALYSIS, key)).one_or_none()
         return None if row is None else _analysis(row)
+
+    async def get_with_code_links(
+        self, arxiv_id: str, version: int, model: str, language: str, prompt_version: str
+    ) -> tuple[StoredAnalysis | None, list[str] | None]:
+        """The stored outcome, and the code links of the version's text if it was read (None
+        otherwise): all a cached analysis needs, in one query, without loading the text."""
+        key = _key(arxiv_id, version, model, language, prompt_version)
+        row = (await self._session.execute(_ANALYSIS_AND_LINKS, key)).one_or_none()
+        if row is None:
+            return None, None
+        return _analysis(row), None if row.code_links is None else list(row.code_links)
 
     async def save(
         self,
@@ -169,6 +186,18 @@ def _extraction(row: Any) -> StoredExtraction:
         code_links=tuple(row.code_links),
         created_at=row.created_at,
     )
+
+
+def _key(
+    arxiv_id: str, version: int, model: str, language: str, prompt_version: str
+) -> dict[str, Any]:
+    return {
+        "arxiv_id": arxiv_id,
+        "version": version,
+        "model": model,
+        "language": language,
+        "prompt_version": prompt_version,
+    }
 
 
 def _analysis(row: Any) -> StoredAnalysis:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._sql import insert
@@ -24,16 +24,20 @@ class _Keep(Enum):
 
 KEEP = _Keep.KEEP  # `save` leaves a setting passed as KEEP as it is
 
+# Built once, run with parameters: read by every command.
+_CHAT = select(ChatSettingsRow.__table__).where(
+    ChatSettingsRow.platform == bindparam("platform"),
+    ChatSettingsRow.chat_id == bindparam("chat_id"),
+)
+
 
 class ChatRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, platform: str, chat_id: str) -> ChatSettings | None:
-        stmt = select(ChatSettingsRow.__table__).where(
-            ChatSettingsRow.platform == platform, ChatSettingsRow.chat_id == chat_id
-        )
-        row = (await self._session.execute(stmt)).one_or_none()
+        key = {"platform": platform, "chat_id": chat_id}
+        row = (await self._session.execute(_CHAT, key)).one_or_none()
         return None if row is None else _settings(row)
 
     async def save(

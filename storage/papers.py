@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pipeline.models import AnnounceType, Paper
 from storage._sql import batches, insert
 from storage.models import AnnouncementRow, FeedSnapshotRow, PaperRow, utcnow
 
+# Built once, run with parameters: read by every summarize.
+_PAPER = select(PaperRow.__table__).where(PaperRow.arxiv_id == bindparam("arxiv_id"))
 _METADATA = ("title", "authors", "abstract", "categories", "comments", "doi", "journal_ref")
 
 
@@ -48,11 +50,7 @@ class PaperRepository:
 
     async def get(self, arxiv_id: str) -> Paper | None:
         """The latest known version; `announced_on` is the first announcement, if known."""
-        row = (
-            await self._session.execute(
-                select(PaperRow.__table__).where(PaperRow.arxiv_id == arxiv_id)
-            )
-        ).one_or_none()
+        row = (await self._session.execute(_PAPER, {"arxiv_id": arxiv_id})).one_or_none()
         if row is None:
             return None
         return _paper(row, version=row.version, announced_on=row.first_announced_on)

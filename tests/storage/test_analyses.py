@@ -69,6 +69,30 @@ async def test_analysis_round_trips_with_its_content(database: Database) -> None
     assert other_language is None
 
 
+async def test_an_analysis_comes_with_the_code_links_of_a_text_read_successfully(
+    database: Database,
+) -> None:
+    arxiv_id, version = KEY[:2]
+    async with database.session() as session:
+        analyses, extractions = AnalysisRepository(session), ExtractionRepository(session)
+        await analyses.save(*KEY, status="ok", source="full_text", analysis=ANALYSIS)
+        nothing_read = await analyses.get_with_code_links(*KEY)
+        await extractions.save(arxiv_id, version, status="failed", reason="encrypted")
+        unreadable = await analyses.get_with_code_links(*KEY)
+        await extractions.save(arxiv_id, version, status="ok", code_links=["https://x.org/a"])
+        read = await analyses.get_with_code_links(*KEY)
+        await extractions.save(arxiv_id, version + 1, status="ok", code_links=["https://x.org/b"])
+        other_version = await analyses.get_with_code_links(arxiv_id, version + 1, *KEY[2:])
+        await extractions.save(arxiv_id, version, status="ok", code_links=[])
+        no_links = await analyses.get_with_code_links(*KEY)
+
+    assert nothing_read[0] is not None and nothing_read[0].analysis == ANALYSIS
+    assert (nothing_read[1], unreadable[1], read[1]) == (None, None, ["https://x.org/a"])
+    assert read[0] == nothing_read[0]
+    assert other_version == (None, None)  # no analysis of that version: nothing
+    assert no_links[1] == []  # read, with no link in it
+
+
 async def test_retrying_counts_attempts_adds_tokens_and_keeps_the_latest_outcome(
     database: Database,
 ) -> None:
