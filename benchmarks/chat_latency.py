@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import contextlib
 import math
-import os
 import re
 import signal
 import statistics
@@ -40,6 +39,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from arxiv_digest.settings import Settings
+from benchmarks.environment import machine_env
 from bot.slack.runner import EVENTS_PATH
 from bot.telegram.poster import MESSAGES_PER_SECOND_OVERALL
 from pipeline.models import AnnounceType, Paper
@@ -58,7 +58,6 @@ _USER = "U0BENCH"
 _TG_USER = 4242
 _STAGGER_SECONDS = 0.002  # between the uncached requests: arrival order is sending order
 _WAIT_SECONDS = 120.0  # a bound on every wait, never an expectation of speed
-_ROOT = Path(__file__).resolve().parents[1]
 _SLACK_READY = re.compile(r"Slack bot listening: http://[^:/]+:(\d+)/")
 _TELEGRAM_READY = re.compile(r"Telegram bot (listening): long polling")
 
@@ -134,10 +133,7 @@ def _service_env(
     arxiv: FakeArxiv, llm: FakeOpenAI, workdir: Path, api_delay: float = 0.01, **chat: str
 ) -> dict[str, str]:
     """The environment `arxiv-digest serve` reads its settings from, and nothing else of ours."""
-    names = {name.upper() for name in Settings.model_fields}
-    machine = {k: v for k, v in os.environ.items() if k not in names}
-    return machine | {
-        "PYTHONPATH": str(_ROOT),
+    return machine_env() | {
         "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}",
         "REPORTS_DIR": str(workdir / "reports"),
         "ARXIV_RSS_URL": arxiv.rss_url,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import resource
 import subprocess
@@ -29,6 +28,7 @@ from datetime import date
 from pathlib import Path
 
 from arxiv_digest.settings import Settings
+from benchmarks.environment import machine_env
 from benchmarks.extraction import corpus_pdfs
 from pipeline.models import AnnounceType, Paper
 from tests.fakes.arxiv_server import FakeArxiv
@@ -49,7 +49,6 @@ TELEGRAM_GROUP_PER_MINUTE = 20  # bot/telegram/poster.py's GROUP_MESSAGES_PER_MI
 TELEGRAM_GROUP_BURST = 20  # its limiter lets the first minute's messages go at once
 FULL = {"papers": 2000, "matching": 100, "llm_latency": 2.0, "pdf_delay": 0.2, "paced": True}
 SMOKE = {"papers": 100, "matching": 4, "llm_latency": 0.05, "pdf_delay": 0.01, "paced": False}
-_ROOT = Path(__file__).resolve().parents[1]
 
 
 class SlowPdfArxiv(FakeArxiv):
@@ -98,11 +97,8 @@ def _env(
     telegram: FakeTelegram,
     paced: bool,
 ) -> dict[str, str]:
-    prefixes = ("OPENAI_", "LLM_", "DIGEST_", "SLACK_", "TELEGRAM_", "BOT_", "ARXIV_", "PDF_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
     rate = "1" if paced else "0"
-    return env | {
+    return machine_env() | {
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'digest.sqlite3'}",
         "REPORTS_DIR": str(tmp / "reports"),
         "ARXIV_RSS_URL": arxiv.rss_url,

@@ -12,7 +12,6 @@ The baseline is the interpreter alone; ratios to it drift less than seconds on a
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import signal
 import socket
@@ -23,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.environment import machine_env
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.slack_server import FakeSlack
 
@@ -31,15 +31,6 @@ FULL_ROUNDS = 5
 SMOKE_ROUNDS = 2
 _READY_LINE = re.compile(r"Slack bot listening: http://[^:/]+:(\d+)/slack/events")
 _WAIT_SECONDS = 60.0  # a bound on a start-up, never an expectation of speed
-_ROOT = Path(__file__).resolve().parents[1]
-
-
-def _clean_env() -> dict[str, str]:
-    """The machine's environment without any of the app's settings (they come from us)."""
-    from arxiv_digest.settings import Settings
-
-    names = {name.upper() for name in Settings.model_fields}
-    return {k: v for k, v in os.environ.items() if k not in names}
 
 
 def _time_command(args: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -91,7 +82,7 @@ def run(smoke: bool = False, rounds: int | None = None) -> dict:
         FakeArxiv() as arxiv,
     ):
         cwd = Path(workdir)  # no .env here: the settings are the ones below
-        env = _clean_env() | {"PYTHONPATH": str(_ROOT)}
+        env = machine_env()
         serve_env = env | {
             "DATABASE_URL": f"sqlite+aiosqlite:///{cwd / 'bench.sqlite3'}",
             "REPORTS_DIR": str(cwd / "reports"),
