@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from arxiv_digest.logs import log_run_summary, setup_from_settings
-from arxiv_digest.logs import redact as _redact
-from arxiv_digest.logs import secrets_of as _secrets
+from storage.redaction import MIN_SECRET_LENGTH, NO_SECRETS, Redactor
 
 if TYPE_CHECKING:
     from arxiv_digest.settings import Settings
@@ -36,8 +35,27 @@ STOP_DEADLINE_SECONDS = 15.0
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each step to stderr.")]
 
 
+class _Output:
+    """What this process prints, masked: one command runs per process, and its settings (so
+    its secrets) are known once `_setup_logging` has run."""
+
+    redact: Redactor = NO_SECRETS
+
+
+def _echo(message: str, *, err: bool = False, nl: bool = True) -> None:
+    typer.echo(_Output.redact(message), err=err, nl=nl)
+
+
 def _setup_logging(settings: Settings, verbose: bool, default: int = logging.WARNING) -> None:
-    """LOG_FORMAT and LOG_LEVEL (else INFO with -v, else `default`); secrets never logged."""
+    """LOG_FORMAT and LOG_LEVEL (else INFO with -v, else `default`); secrets never logged nor
+    printed."""
+    _Output.redact = settings.redactor
+    if settings.redactor.too_short:
+        _echo(
+            f"warning: {len(settings.redactor.too_short)} configured secret(s) shorter than "
+            f"{MIN_SECRET_LENGTH} characters cannot be masked in logs and messages",
+            err=True,
+        )
     try:
         setup_from_settings(settings, verbose=verbose, default=default)
     except ValueError as exc:  # an unknown LOG_LEVEL
@@ -45,7 +63,7 @@ def _setup_logging(settings: Settings, verbose: bool, default: int = logging.WAR
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    _echo(f"error: {message}", err=True)
     return typer.Exit(code=1)
 
 
@@ -112,7 +130,7 @@ def digest(
         async with open_digest(settings, options, on_progress) as runner:
             with progress:
                 day = await run_everything(settings, runner, requested, on_report=on_report)
-        ok = _print_deliveries(day, settings)
+        ok = _print_deliveries(day)
         _print_run_summary(day, time.monotonic() - started)
         return ok
 
@@ -135,7 +153,7 @@ def _print_run_summary(day: DayRun, wall_seconds: float) -> None:
         ok=day.ok,
     )
     shown = ", ".join(f"{p.name} {p.posted}" for p in day.platforms) or "no chat configured"
-    typer.echo(f"Done in {wall_seconds:.1f} s; messages posted: {shown}")
+    _echo(f"Done in {wall_seconds:.1f} s; messages posted: {shown}")
 
 
 def _print_outcome(outcome: DigestOutcome) -> None:
@@ -143,34 +161,33 @@ def _print_outcome(outcome: DigestOutcome) -> None:
 
     report, stats = outcome.report, outcome.stats
     if report.status is ReportStatus.STALE:
-        typer.echo(report.note)
+        _echo(report.note)
         return
-    typer.echo(
+    _echo(
         f"{report.report_date}: {len(report.entries)} matching of {report.announced_count} "
         f"announced; analysed {stats.analysed}, from cache {stats.cached}, failed "
         f"{stats.failed}; tokens {stats.prompt_tokens + stats.completion_tokens}"
     )
     if report.note:
-        typer.echo(report.note)
+        _echo(report.note)
     for failure in stats.failures:
-        typer.echo(f"  failed: {failure}", err=True)
-    typer.echo(f"Report: {outcome.path}")
+        _echo(f"  failed: {failure}", err=True)
+    _echo(f"Report: {outcome.path}")
 
 
-def _print_deliveries(day: DayRun, settings: Settings) -> bool:
+def _print_deliveries(day: DayRun) -> bool:
     """Says what went where on each platform; False if anything failed anywhere."""
     for platform in day.platforms:
         name = platform.name
         if platform.error is not None:
-            error = _redact(platform.error, _secrets(settings))
-            typer.echo(f"{name}: failed: {error}", err=True)
+            _echo(f"{name}: failed: {platform.error}", err=True)
         for run in platform.runs:
             where = f"{name} {'DM ' if run.kind == 'dm' else ''}{run.chat_id}"
             if run.error is not None:
                 error = " ".join(run.error.split())  # Slack's errors span several lines
-                typer.echo(f"{where}: failed: {error} (the next run completes it)", err=True)
+                _echo(f"{where}: failed: {error} (the next run completes it)", err=True)
             else:
-                typer.echo(f"{where}: {_describe_delivery(run.delivery)}")
+                _echo(f"{where}: {_describe_delivery(run.delivery)}")
     return day.ok
 
 
@@ -215,7 +232,7 @@ def summarize(
         return "\n".join(render_entry(entry, settings.digest_language)).rstrip() + "\n"
 
     try:
-        typer.echo(asyncio.run(run()), nl=False)
+        _echo(asyncio.run(run()), nl=False)
     except DigestError as exc:
         raise _fail(str(exc)) from None
 
@@ -235,7 +252,7 @@ def report(
     requested = None if day == "latest" else _parse_date(day)
 
     async def run() -> str | None:
-        db = await Database.open(settings.database_url)
+        db = await Database.open(settings.database_url, settings.redactor)
         try:
             async with db.session() as session:
                 reports = ReportRepository(session)
@@ -248,7 +265,7 @@ def report(
         listed = ", ".join(d.isoformat() for d in known[-5:]) or "none yet"
         raise _fail(f"no report for {day} (latest stored: {listed})")
 
-    typer.echo(asyncio.run(run()), nl=False)
+    _echo(asyncio.run(run()), nl=False)
 
 
 @app.command()
@@ -291,8 +308,8 @@ def serve(verbose: Verbose = False) -> None:
         asyncio.run(run())
     except (DigestError, SlackConfigError, TelegramConfigError, TelegramError, OSError) as exc:
         # OSError: e.g. the port is taken; PTB names a rejected token in its error.
-        raise _fail(_redact(str(exc), _secrets(settings))) from None
-    typer.echo("Stopped.", err=True)
+        raise _fail(str(exc)) from None
+    _echo("Stopped.", err=True)
 
 
 @app.command()
@@ -310,10 +327,10 @@ def health(
     _setup_logging(settings, verbose)
     report = asyncio.run(check_health(settings))
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), indent=2))
+        _echo(json.dumps(report.to_dict(), indent=2))
     else:
         for line in report.lines():
-            typer.echo(line)
+            _echo(line)
     if not report.ok:
         raise typer.Exit(code=1)
 

@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from arxiv_digest.logs import redact, secrets_of
-
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +51,6 @@ async def check_health(
     settings: Settings, *, seconds_per_check: float = CHECK_TIMEOUT_SECONDS
 ) -> HealthReport:
     """Every check runs (at once, each within `seconds_per_check`); details never carry a secret."""
-    secrets = secrets_of(settings)
     probes: list[tuple[str, Callable[[], Awaitable[list[Check]]]]] = [
         ("database", lambda: _database(settings))
     ]
@@ -65,7 +62,8 @@ async def check_health(
         *(_bounded(name, probe, seconds_per_check) for name, probe in probes)
     )
     checks = [check for group in found for check in group]
-    return HealthReport([Check(c.name, c.ok, redact(c.detail, secrets)) for c in checks])
+    redact = settings.redactor
+    return HealthReport([Check(c.name, c.ok, redact(c.detail)) for c in checks])
 
 
 async def _bounded(

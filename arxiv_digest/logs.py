@@ -10,16 +10,17 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from storage.redaction import NO_SECRETS, Redactor
 
 if TYPE_CHECKING:
     from arxiv_digest.settings import Settings
     from pipeline.digest import RunStats
 
-MASK = "***"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # Their request lines carry URLs, and URLs can carry tokens (Telegram puts the bot token in the
@@ -36,50 +37,16 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
 }
 
 
-def secrets_of(settings: Settings) -> list[str]:
-    """Every configured secret value, longest first (so a secret containing another goes whole)."""
-    values = [
-        settings.openai_api_key,
-        settings.slack_bot_token,
-        settings.slack_app_token,
-        settings.slack_signing_secret,
-        settings.telegram_bot_token,
-        settings.telegram_webhook_secret,
-    ]
-    found = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
-    password = _database_password(settings.database_url)
-    if password:
-        found.append(password)
-    return sorted(set(found), key=len, reverse=True)
-
-
-def _database_password(url: str) -> str | None:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).password  # type: ignore[return-value]
-    except (ArgumentError, ValueError):
-        return None
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, MASK)
-    return text
-
-
 class RedactingFormatter(logging.Formatter):
     """Formats as `inner` would, then hides each secret in the whole line."""
 
-    def __init__(self, inner: logging.Formatter, secrets: Iterable[str]) -> None:
+    def __init__(self, inner: logging.Formatter, redact: Redactor) -> None:
         super().__init__()
         self.inner = inner
-        self.secrets = list(secrets)
+        self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(self.inner.format(record), self.secrets)
+        return self.redact(self.inner.format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -89,9 +56,9 @@ class JsonFormatter(logging.Formatter):
     password with a quote in it) cannot slip past the redaction of the encoded line.
     """
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self, redact: Redactor = NO_SECRETS) -> None:
         super().__init__()
-        self.secrets = list(secrets)
+        self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
         event: dict[str, Any] = {
@@ -111,14 +78,14 @@ class JsonFormatter(logging.Formatter):
 
     def _clean(self, value: Any) -> Any:
         if isinstance(value, str):
-            return redact(value, self.secrets)
+            return self.redact(value)
         if isinstance(value, Mapping):
             return {str(k): self._clean(v) for k, v in value.items()}
         if isinstance(value, list | tuple | set):
             return [self._clean(v) for v in value]
         if value is None or isinstance(value, bool | int | float):
             return value
-        return redact(str(value), self.secrets)
+        return self.redact(str(value))
 
 
 def level_for(configured: str | None, *, verbose: bool, default: int) -> int:
@@ -132,18 +99,17 @@ def level_for(configured: str | None, *, verbose: bool, default: int) -> int:
 
 
 def configure_logging(
-    *, level: int, fmt: str = "text", secrets: Iterable[str] = (), stream: Any = None
+    *, level: int, fmt: str = "text", redact: Redactor = NO_SECRETS, stream: Any = None
 ) -> None:
     """Replace the root logger's handlers with one that writes `fmt` lines to stderr.
 
     Also redacts the tracebacks of uncaught exceptions, which bypass logging.
     """
-    secrets = list(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     if fmt == "json":
-        handler.setFormatter(JsonFormatter(secrets))
+        handler.setFormatter(JsonFormatter(redact))
     else:
-        handler.setFormatter(RedactingFormatter(logging.Formatter(TEXT_FORMAT), secrets))
+        handler.setFormatter(RedactingFormatter(logging.Formatter(TEXT_FORMAT), redact))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -153,13 +119,13 @@ def configure_logging(
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     for chatty in CHATTY_LOGGERS:
         logging.getLogger(chatty).setLevel(level if level <= logging.DEBUG else logging.WARNING)
-    sys.excepthook = _redacting_excepthook(secrets)
+    sys.excepthook = _redacting_excepthook(redact)
 
 
-def _redacting_excepthook(secrets: list[str]) -> Callable[..., None]:
+def _redacting_excepthook(redact: Redactor) -> Callable[..., None]:
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         text = "".join(traceback.format_exception(kind, exc, tb))
-        sys.stderr.write(redact(text, secrets))
+        sys.stderr.write(redact(text))
 
     return hook
 
@@ -169,7 +135,7 @@ def setup_from_settings(settings: Settings, *, verbose: bool, default: int) -> N
     configure_logging(
         level=level_for(settings.log_level, verbose=verbose, default=default),
         fmt=settings.log_format,
-        secrets=secrets_of(settings),
+        redact=settings.redactor,
     )
 
 

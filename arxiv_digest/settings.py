@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from storage.redaction import Redactor
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/arxiv-digest.sqlite3"
 DEFAULT_USER_AGENT = "arxiv-digest/0.1 (daily paper digest for a research team)"
@@ -165,3 +168,35 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         """A model name plus an endpoint or a key: a local server (Ollama, vLLM) needs no key."""
         return bool(self.llm_model) and bool(self.openai_base_url or self.openai_api_key)
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Every configured secret, masked in all that leaves the process or is stored; built
+        once, with the settings."""
+        return Redactor(self.secret_values())
+
+    def secret_values(self) -> list[str]:
+        """The API key, bot and app tokens, signing and webhook secrets, database password."""
+        values = [
+            self.openai_api_key,
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+        ]
+        found = [v.get_secret_value() for v in values if v is not None]
+        password = _database_password(self.database_url)
+        if password:
+            found.append(password)
+        return [value for value in found if value]
+
+
+def _database_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).password  # type: ignore[return-value]
+    except (ArgumentError, ValueError):
+        return None

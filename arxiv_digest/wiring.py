@@ -78,7 +78,7 @@ async def open_digest(
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> AsyncIterator[Digest]:
     """Everything a run needs, opened together and closed together."""
-    db = await Database.open(settings.database_url)
+    db = await Database.open(settings.database_url, settings.redactor)
     llm = make_llm_client(settings)
     timeout = httpx.Timeout(settings.http_timeout_seconds, connect=15.0)
     headers = {"User-Agent": settings.http_user_agent}
@@ -97,6 +97,7 @@ async def open_digest(
                     response_format=settings.llm_response_format,
                     request_deadline=settings.llm_timeout_seconds * (settings.llm_max_retries + 1),
                     pause_after_fault=ENDPOINT_PAUSE_SECONDS,
+                    redact=settings.redactor,
                 )
             yield Digest(
                 db=db,

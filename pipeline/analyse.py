@@ -20,6 +20,7 @@ from openai import AsyncOpenAI
 from pipeline.admission import PrioritySlots
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import LANGUAGES, system_prompt, user_message
+from storage.redaction import NO_SECRETS, Redactor
 
 PROMPT_VERSION = "1"  # bump when prompts change: part of the cache key
 MAX_RETRIES = 2  # extra attempts after a cut-off or invalid answer
@@ -72,6 +73,7 @@ class Analyzer:
         response_format: str = "auto",
         request_deadline: float | None = None,
         pause_after_fault: float = 0.0,
+        redact: Redactor = NO_SECRETS,
     ) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {language!r}")
@@ -83,6 +85,9 @@ class Analyzer:
             raise ValueError("max_output_tokens must be at least 1")
         self._client = client
         self._model = model
+        # Endpoints quote a refused key back ("Incorrect API key provided: sk-…"), and the note
+        # is stored, reported and posted: it is masked before anything else sees it.
+        self._redact = redact
         self._language = language
         self._max_output_tokens = max_output_tokens
         self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
@@ -134,7 +139,7 @@ class Analyzer:
             try:
                 await self._analyse(paper, body, system_prompt(language), result)
             except openai.OpenAIError as exc:
-                result.error = _fault_note(exc, self._client.timeout)
+                result.error = _fault_note(exc, self._client.timeout, self._redact)
                 result.endpoint_fault = not isinstance(
                     exc, openai.BadRequestError | openai.UnprocessableEntityError
                 )
@@ -406,7 +411,8 @@ def _seconds(timeout: object) -> str:
     return f" (timeout after {value:g} s)" if isinstance(value, int | float) else ""
 
 
-def _fault_note(exc: openai.OpenAIError, timeout: object) -> str:
+def _fault_note(exc: openai.OpenAIError, timeout: object, redact: Redactor) -> str:
+    """Why the endpoint gave no analysis; what it said is masked before it is cut short."""
     if isinstance(exc, openai.APITimeoutError):
         return f"The model endpoint did not answer in time{_seconds(timeout)}; {_FALLBACK}"
     if isinstance(exc, openai.APIConnectionError):
@@ -420,19 +426,8 @@ def _fault_note(exc: openai.OpenAIError, timeout: object) -> str:
         return f"The model endpoint failed (HTTP {exc.status_code}) after retries; {_FALLBACK}"
     if isinstance(exc, openai.APIStatusError):
         detail = exc.body.get("message") if isinstance(exc.body, dict) else None
-        detail = _without_key(str(detail or exc.message), exc)
+        detail = redact(str(detail or exc.message))
         detail = detail if len(detail) <= 160 else detail[:157] + "..."
         status = exc.status_code
         return f"The model endpoint refused the request (HTTP {status}: {detail}); {_FALLBACK}"
     return f"The model endpoint's reply could not be read; {_FALLBACK}"
-
-
-def _without_key(text: str, exc: openai.APIStatusError) -> str:
-    """Endpoints quote a refused key back ("Incorrect API key provided: sk-…"); the note is
-    stored, written to the report and printed, so the key is masked before anything else."""
-    try:
-        sent = exc.response.request.headers.get("Authorization", "")
-    except RuntimeError:  # a response built without its request
-        return text
-    key = sent.removeprefix("Bearer ").strip()
-    return text.replace(key, "***") if key else text

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.redaction import NO_SECRETS, Redactor
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/arxiv-digest.sqlite3"  # relative to the cwd
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,11 +40,13 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    async def open(cls, url: str = DEFAULT_DATABASE_URL) -> Database:
+    async def open(cls, url: str = DEFAULT_DATABASE_URL, redact: Redactor = NO_SECRETS) -> Database:
         """Connect and upgrade the schema to the latest migration (a no-op when it is current).
 
         Accepts plain `sqlite:///…` and `postgresql://…` URLs and switches them to the async
-        drivers; a SQLite file's directory is created if missing.
+        drivers; a SQLite file's directory is created if missing. Every text bound to a
+        statement is masked with `redact` first, so no row holds a configured secret, whoever
+        wrote it.
         """
         async_url = async_database_url(url)
         if async_url.get_backend_name() == "sqlite":
@@ -50,6 +54,8 @@ class Database:
         engine = create_async_engine(async_url)
         if async_url.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        if redact:
+            event.listen(engine.sync_engine, "before_cursor_execute", _masking(redact), retval=True)
         database = cls(engine)
         try:
             await database.migrate()
@@ -126,6 +132,15 @@ def _create_parent_directory(url: URL) -> None:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _masking(redact: Redactor) -> Any:
+    def mask_parameters(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> tuple[str, Any]:
+        return statement, redact.deep(parameters)
+
+    return mask_parameters
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

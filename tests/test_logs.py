@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_digest.logs import configure_logging, level_for, secrets_of
+from arxiv_digest.logs import configure_logging, level_for
 from arxiv_digest.settings import Settings
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
@@ -57,15 +57,13 @@ def restore_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def configured(fmt: str, level: int = logging.INFO) -> io.StringIO:
     stream = io.StringIO()
-    configure_logging(
-        level=level, fmt=fmt, secrets=secrets_of(all_secrets_settings()), stream=stream
-    )
+    configure_logging(level=level, fmt=fmt, redact=all_secrets_settings().redactor, stream=stream)
     return stream
 
 
 def test_every_configured_secret_is_known_including_the_database_password() -> None:
-    assert set(secrets_of(all_secrets_settings())) == set(SECRETS)
-    assert secrets_of(Settings(_env_file=None)) == []  # type: ignore[call-arg]
+    assert set(all_secrets_settings().secret_values()) == set(SECRETS)
+    assert Settings(_env_file=None).secret_values() == []  # type: ignore[call-arg]
 
 
 def test_json_lines_one_per_event_with_extra_fields(restore_logging: None) -> None:

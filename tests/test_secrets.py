@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import MetaData, pool, select
@@ -164,23 +165,38 @@ async def test_a_full_day_on_both_platforms_shows_no_secret_anywhere(
     )
 
 
+def llm_refusal(style: str) -> Response:
+    """A 401 that quotes the key: OpenAI's own, or a proxy echoing the whole header."""
+    if style == "openai":
+        return Response.json(
+            {
+                "error": {
+                    "message": f"Incorrect API key provided: {OPENAI_KEY}. You can find your "
+                    "API key at https://platform.openai.com/account/api-keys.",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": "invalid_api_key",
+                }
+            },
+            401,
+        )
+    return Response(
+        401,
+        f"upstream refused the request headers: Authorization: Bearer {OPENAI_KEY}".encode(),
+        {"Content-Type": "text/plain", "WWW-Authenticate": f'Bearer realm="{OPENAI_KEY}"'},
+    )
+
+
+@pytest.mark.parametrize("style", ["openai", "proxy"])
 async def test_rejected_tokens_and_an_llm_that_answers_401_show_no_secret_anywhere(
     fakes: tuple[FakeArxiv, FakeOpenAI],  # noqa: F811
     database_url: str,
     tmp_path: Path,
+    style: str,
 ) -> None:
-    """Both platforms refuse their tokens; the LLM names the key it refuses, as OpenAI does."""
+    """Both platforms refuse their tokens; the LLM quotes the key it refuses."""
     arxiv, llm = fakes
-    refusal = {
-        "error": {
-            "message": f"Incorrect API key provided: {OPENAI_KEY}. You can find your API key "
-            "at https://platform.openai.com/account/api-keys.",
-            "type": "invalid_request_error",
-            "param": None,
-            "code": "invalid_api_key",
-        }
-    }
-    llm.script(*(Response.json(refusal, 401) for _ in range(20)))
+    llm.script(*(llm_refusal(style) for _ in range(20)))
     with FakeSlack() as slack, FakeTelegram() as telegram:  # other tokens than ours
         telegram.add_chat(GROUP, "supergroup")
         env = secret_env(tmp_path, arxiv, llm, database_url, slack, telegram, "text")
@@ -188,6 +204,7 @@ async def test_rejected_tokens_and_an_llm_that_answers_401_show_no_secret_anywhe
 
     assert code == 1
     assert "***" in out + err  # something did try to name a secret, and it was masked
+    assert "HTTP 401" in reports(tmp_path)  # the refusal itself is reported
     assert slack.all_posts == [] and telegram.all_sent == []
     assert llm.completions  # the LLM was asked, and refused the key
     assert_no_secret_in(
@@ -196,6 +213,50 @@ async def test_rejected_tokens_and_an_llm_that_answers_401_show_no_secret_anywhe
         rows=await stored_rows(database_url),
         chats=chat_messages(slack, telegram),
         llm=llm_bodies(llm),
+    )
+
+
+async def test_chat_errors_that_quote_the_tokens_show_no_secret_anywhere(
+    fakes: tuple[FakeArxiv, FakeOpenAI],  # noqa: F811
+    slack: FakeSlack,
+    telegram: FakeTelegram,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    """Slack and Telegram (or a proxy in front of them) name the token in their refusals: in
+    the error text, and in a URL with the token percent-encoded."""
+    arxiv, llm = fakes
+    slack.fail_always(
+        Response.json(
+            {"ok": False, "error": "invalid_auth", "detail": f"token {SLACK_BOT} revoked"}
+        ),
+        path="chat.postMessage",
+    )
+    encoded = quote(TELEGRAM, safe="")
+    telegram.fail_always(
+        Response.json(
+            {
+                "ok": False,
+                "error_code": 400,
+                "description": f"Bad Request: https://proxy.local/bot{encoded}/sendMessage "
+                f"refused for {TELEGRAM}",
+            },
+            400,
+        ),
+        path="/sendMessage",
+    )
+    env = secret_env(tmp_path, arxiv, llm, database_url, slack, telegram, "text")
+
+    code, out, err = await run_cli(["digest", "-v"], env, tmp_path)
+
+    assert code == 1
+    assert "***" in out + err
+    assert slack.requests_to("/api/chat.postMessage") and telegram.requests
+    assert_no_secret_in(
+        logs=out + err,
+        reports=reports(tmp_path),
+        rows=await stored_rows(database_url),
+        chats=chat_messages(slack, telegram),
     )
 
 

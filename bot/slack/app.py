@@ -20,6 +20,7 @@ from bot.platform import Caller, TextReply
 from bot.slack.client import SlackConfigError
 from bot.slack.poster import SlackPoster
 from bot.slack.render import SlackMessage, render_reply
+from storage.redaction import Redactor
 
 if TYPE_CHECKING:
     from arxiv_digest.settings import Settings
@@ -55,6 +56,8 @@ def build_slack_app(
         name="arxiv-digest",
     )
 
+    redact = settings.redactor
+
     async def acknowledge(ack: AsyncAck, command: dict[str, Any]) -> None:
         text = ack_text(_command_text(command))
         await (ack(text=text) if text else ack())
@@ -63,7 +66,7 @@ def build_slack_app(
         caller = _caller(command)
         reply = await core.handle(caller, _command_text(command))  # errors come as replies
         if isinstance(reply, TextReply):
-            await _respond_all(respond, render_reply(reply))
+            await _respond_all(respond, render_reply(reply), redact)
             return
         try:
             try:
@@ -71,7 +74,7 @@ def build_slack_app(
             except SlackApiError as exc:
                 if exc.response.get("error") not in _CANNOT_POST_HERE:
                     raise
-                await _respond_all(respond, render_reply(reply))
+                await _respond_all(respond, render_reply(reply), redact)
         except Exception:
             log.exception("answering %r in %s failed", _command_text(command), caller.chat_id)
             await respond(text=FAILED, response_type="ephemeral")
@@ -109,12 +112,14 @@ def _caller(command: dict[str, Any]) -> Caller:
     )
 
 
-async def _respond_all(respond: AsyncRespond, messages: list[SlackMessage]) -> None:
+async def _respond_all(
+    respond: AsyncRespond, messages: list[SlackMessage], redact: Redactor
+) -> None:
     """Visible to the asker only; a response URL takes a handful of messages, plenty here."""
     for message in messages:
         await respond(
-            text=message.text,
-            blocks=message.blocks,
+            text=redact(message.text),
+            blocks=redact.deep(message.blocks),
             response_type="ephemeral",
             replace_original=False,
         )

@@ -19,6 +19,7 @@ from bot.pacing import ChannelPacer
 from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key, paper_key
 from bot.slack.render import SlackMessage, render_paper, render_parent, render_reply
 from pipeline.report import DailyReport, PaperEntry
+from storage.redaction import NO_SECRETS, Redactor
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +55,18 @@ class SlackPoster(ChatPoster):
         client: AsyncWebClient,
         *,
         messages_per_second: float = 1.0,
+        redact: Redactor = NO_SECRETS,
     ) -> None:
         self._client = client
+        self._redact = redact  # a server's error quoted in a message may name a secret
         self._pacer = ChannelPacer(messages_per_second)
         self._dm_channels: dict[str, str] = {}
 
     @classmethod
     def from_settings(cls, client: AsyncWebClient, settings: Settings) -> SlackPoster:
-        return cls(client, messages_per_second=settings.slack_messages_per_second)
+        return cls(
+            client, messages_per_second=settings.slack_messages_per_second, redact=settings.redactor
+        )
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         channel = await self._channel_for(chat_id)
@@ -112,8 +117,8 @@ class SlackPoster(ChatPoster):
                 await self._client.chat_update(
                     channel=channel,
                     ts=ts,
-                    text=message.text,
-                    blocks=message.blocks,
+                    text=self._redact(message.text),
+                    blocks=self._redact.deep(message.blocks),
                     metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
                 )
         except SlackApiError as exc:
@@ -188,8 +193,8 @@ class SlackPoster(ChatPoster):
         with _unavailable("chat.postMessage"):
             response = await self._client.chat_postMessage(
                 channel=channel,
-                text=message.text,  # the notification, and what clients without blocks show
-                blocks=message.blocks,
+                text=self._redact(message.text),  # the notification; shown without blocks
+                blocks=self._redact.deep(message.blocks),
                 thread_ts=thread_ts,  # None: in the channel itself
                 unfurl_links=False,
                 unfurl_media=False,

@@ -25,6 +25,7 @@ from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key
 from bot.telegram.render import render_paper, render_parent, render_reply
 from pipeline.markdown import LABELS
 from pipeline.report import DailyReport, PaperEntry
+from storage.redaction import NO_SECRETS, Redactor
 
 if TYPE_CHECKING:
     from arxiv_digest.settings import Settings
@@ -107,15 +108,22 @@ class TelegramPoster(ChatPoster):
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, *, messages_per_second: float = 1.0) -> None:
+    def __init__(
+        self, bot: Bot, *, messages_per_second: float = 1.0, redact: Redactor = NO_SECRETS
+    ) -> None:
         self._bot = bot
+        self._redact = redact  # a server's error quoted in a message may name a secret
         self._pacer = ChannelPacer(messages_per_second)
         self._forums: dict[str, bool] = {}
         self._names: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_settings(cls, bot: Bot, settings: Settings) -> TelegramPoster:
-        return cls(bot, messages_per_second=settings.telegram_messages_per_second)
+        return cls(
+            bot,
+            messages_per_second=settings.telegram_messages_per_second,
+            redact=settings.redactor,
+        )
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         topic = await self._new_topic(chat_id, report)
@@ -171,7 +179,7 @@ class TelegramPoster(ChatPoster):
         await self._pacer.wait_turn(chat_id)
         try:
             await self._bot.edit_message_text(
-                text,
+                self._redact(text),
                 chat_id=chat_id,
                 message_id=int(message_id),
                 parse_mode=ParseMode.HTML,
@@ -231,7 +239,7 @@ class TelegramPoster(ChatPoster):
         try:
             message = await self._bot.send_message(
                 chat_id=chat_id,
-                text=text,
+                text=self._redact(text),
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEWS,
                 reply_parameters=reply,
