@@ -1,4 +1,8 @@
-"""arXiv's API through the `arxiv` package, paced to arXiv's terms for the whole process."""
+"""arXiv's API (Atom over HTTP), paced to arXiv's terms for the whole process.
+
+Read with httpx and parsed with feedparser: every setting the service needs (endpoint,
+User-Agent, timeouts, a bound on the whole answer) is part of their public API.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-import arxiv
-import requests
+import feedparser
+import httpx
 
+from pipeline.downloads import retry_after
 from pipeline.errors import FeedUnavailable, InvalidArxivId, PaperNotFound
 from pipeline.ids import ArxivId, parse_arxiv_id
 from pipeline.models import Paper
@@ -19,16 +24,13 @@ from pipeline.models import Paper
 log = logging.getLogger(__name__)
 
 _BATCH = 100  # ids in one id_list request
+MAX_ANSWER_BYTES = 16 * 2**20  # a hundred entries are well under 1 MB
 T = TypeVar("T")
 
 
 class ArxivApi:
-    """arXiv's API through the `arxiv` package: one request every `delay_seconds` (3 by arXiv's
-    terms), one at a time, process-wide.
-
-    The package is synchronous and only spaces the pages of one search; the spacing between
-    calls, and between instances, is kept here.
-    """
+    """arXiv's API: one request every `delay_seconds` (3 by arXiv's terms), one at a time,
+    process-wide; a failed request is tried again `num_retries` times, as far apart."""
 
     def __init__(
         self,
@@ -40,27 +42,22 @@ class ArxivApi:
         timeout_seconds: float = 30.0,
         deadline_seconds: float = 300.0,
     ) -> None:
+        self._url = api_url
         self._delay = delay_seconds
+        self._tries = 1 + num_retries
         self._timeout = timeout_seconds
         self._deadline = deadline_seconds
-        self._client = arxiv.Client(
-            page_size=_BATCH, delay_seconds=delay_seconds, num_retries=num_retries
-        )
-        # The package builds every URL as `query_url_format.format(urlencoded query)`.
-        escaped = api_url.replace("{", "{{").replace("}", "}}")
-        self._client.query_url_format = escaped + ("&" if "?" in api_url else "?") + "{}"
-        # It has no setting for the User-Agent or a timeout: give it a session that adds both.
-        self._client._session = _Session(user_agent, timeout_seconds, deadline_seconds)
+        self._headers = {"User-Agent": user_agent}
         self._queue = asyncio.Lock()  # callers of this instance wait here, not in threads
 
     async def get_paper(self, arxiv_id: ArxivId) -> Paper:
         """The paper (that version if `arxiv_id` names one, else the latest)."""
         wanted = str(arxiv_id)
         try:
-            results = await self._fetch([wanted])
-        except arxiv.HTTPError as exc:  # only 400 gets here: arXiv rejects the id
+            papers = await self._fetch([wanted])
+        except _Rejected as exc:  # arXiv answers 400 to an id it cannot read
             raise InvalidArxivId(wanted) from exc
-        for paper in _papers(results):
+        for paper in papers:
             if paper.arxiv_id == arxiv_id.base and arxiv_id.version in (None, paper.version):
                 return paper
         raise PaperNotFound(wanted)
@@ -82,46 +79,82 @@ class ArxivApi:
         for start in range(0, len(wanted), _BATCH):
             chunk = wanted[start : start + _BATCH]
             try:
-                results = await self._fetch(chunk)
-            except arxiv.HTTPError as exc:
+                papers = await self._fetch(chunk)
+            except _Rejected as exc:
                 raise FeedUnavailable(
                     f"arXiv's API rejected the look-up of {_describe(chunk)} (HTTP 400)"
                 ) from exc
-            for paper in _papers(results):
+            for paper in papers:
                 found.setdefault(paper.versioned_id, paper)
         return list(found.values())
 
-    async def _fetch(self, id_list: list[str]) -> list[arxiv.Result]:
-        """One id_list search, retried by the package; an HTTP 400 is left to the caller."""
-        search = arxiv.Search(id_list=id_list, max_results=len(id_list))
+    async def _fetch(self, id_list: list[str]) -> list[Paper]:
+        """One id_list query, tried again on a fault; `_Rejected` if arXiv answers 400."""
+        params = {
+            "id_list": ",".join(id_list),
+            "start": "0",
+            "max_results": str(len(id_list)),
+            "sortBy": "relevance",
+            "sortOrder": "descending",
+        }
+        async with self._queue:
+            body = await asyncio.to_thread(
+                _PACER.call, self._delay, lambda: self._get_with_retries(params, id_list)
+            )
+        return await asyncio.to_thread(_papers, body, _describe(id_list))
+
+    def _get_with_retries(self, params: dict[str, str], id_list: list[str]) -> bytes:
+        """The answer's body; runs inside the process-wide turn, so retries keep the spacing.
+
+        A connection that fails, or an answer other than 200 or 400, is tried again; a
+        timeout is not (the next try would most likely wait as long).
+        """
         what = _describe(id_list)
-        try:
-            async with self._queue:
-                return await asyncio.to_thread(
-                    _PACER.call, self._delay, lambda: list(self._client.results(search))
-                )
-        except arxiv.HTTPError as exc:
-            if exc.status == 400:
-                raise
-            raise FeedUnavailable(
-                f"arXiv's API answered HTTP {exc.status} for {what} after {exc.retry + 1} tries"
-            ) from exc
-        except arxiv.ArxivError as exc:
-            raise FeedUnavailable(f"arXiv's API failed for {what}: {exc.message}") from exc
-        except _TooSlow as exc:
-            raise FeedUnavailable(
-                f"arXiv's API answer for {what} was still arriving after {self._deadline:g} s"
-            ) from exc
-        except _NotAtom as exc:
-            raise FeedUnavailable(
-                f"arXiv's API answered {what} with something that is not Atom ({exc})"
-            ) from exc
-        except requests.Timeout as exc:
-            raise FeedUnavailable(
-                f"arXiv's API did not answer within {self._timeout:g} s for {what}"
-            ) from exc
-        except requests.RequestException as exc:
-            raise FeedUnavailable(f"arXiv's API could not be reached for {what}: {exc}") from exc
+        with httpx.Client(
+            headers=self._headers, timeout=self._timeout, follow_redirects=True
+        ) as client:
+            for attempt in range(1, self._tries + 1):
+                last = attempt == self._tries
+                try:
+                    status, wait, body = self._get(client, params)
+                except httpx.TimeoutException as exc:
+                    raise FeedUnavailable(
+                        f"arXiv's API did not answer within {self._timeout:g} s for {what}"
+                    ) from exc
+                except _TooSlow as exc:
+                    raise FeedUnavailable(f"arXiv's API answer for {what} was {exc}") from exc
+                except httpx.TransportError as exc:
+                    if last:
+                        raise FeedUnavailable(
+                            f"arXiv's API could not be reached for {what}: {exc}"
+                        ) from exc
+                    status, wait, body = 0, None, b""
+                if status == 200:
+                    return body
+                if status == 400:
+                    raise _Rejected(what)
+                if last:
+                    raise FeedUnavailable(
+                        f"arXiv's API answered HTTP {status} for {what} after {attempt} tries"
+                    )
+                time.sleep(max(self._delay, wait or 0.0))
+        raise AssertionError("unreachable")
+
+    def _get(self, client: httpx.Client, params: dict[str, str]) -> tuple[int, float | None, bytes]:
+        """Status, a short Retry-After, body: read within the deadline (httpx's timeout
+        restarts with every chunk, so a trickling answer needs a bound of its own)."""
+        ends = time.monotonic() + self._deadline
+        chunks: list[bytes] = []
+        received = 0
+        with client.stream("GET", self._url, params=params) as response:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                received += len(chunk)
+                if time.monotonic() > ends:
+                    raise _TooSlow(f"still arriving after {self._deadline:g} s")
+                if received > MAX_ANSWER_BYTES:
+                    raise _TooSlow(f"larger than {MAX_ANSWER_BYTES:,} bytes")
+            return response.status_code, retry_after(response), b"".join(chunks)
 
 
 class _Pacer:
@@ -157,69 +190,50 @@ class _Pacer:
 _PACER = _Pacer()
 
 
-class _TooSlow(requests.Timeout):
-    """The answer kept coming, a little at a time, past the deadline."""
+class _TooSlow(Exception):
+    """The answer kept coming, a little at a time, past the deadline or the size cap."""
 
 
-class _NotAtom(requests.RequestException):
-    """A 200 whose body is not an Atom feed (the package would read it as "no results")."""
+class _Rejected(Exception):
+    """arXiv answered 400: it cannot read an id of the request."""
 
 
-class _Session(requests.Session):
-    """The package passes its own User-Agent on every call and no timeout: replace the one, add
-    the other, and bound the whole answer (requests' timeout restarts with every read)."""
-
-    def __init__(self, user_agent: str, timeout: float, deadline: float = 300.0) -> None:
-        super().__init__()
-        self.headers["User-Agent"] = user_agent
-        self._timeout = timeout
-        self._deadline = deadline
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        given = kwargs.pop("headers", None) or {}
-        kwargs["headers"] = {k: v for k, v in given.items() if k.lower() != "user-agent"}
-        kwargs.setdefault("timeout", self._timeout)
-        kwargs["stream"] = True
-        ends = time.monotonic() + self._deadline
-        response = super().request(method, url, *args, **kwargs)
-        chunks: list[bytes] = []
-        with response:
-            while chunk := response.raw.read1(65_536, decode_content=True):
-                chunks.append(chunk)
-                if time.monotonic() > ends:
-                    raise _TooSlow(f"still arriving after {self._deadline:g} s")
-        response._content = b"".join(chunks)
-        response._content_consumed = True
-        if response.status_code == 200 and b"<feed" not in response._content[:2048]:
-            start = response._content[:60].decode("utf-8", "replace")
-            raise _NotAtom(f"{response.headers.get('Content-Type', 'no content type')}: {start!r}")
-        return response
-
-
-def _papers(results: Iterable[arxiv.Result]) -> list[Paper]:
-    papers = []
-    for result in results:
-        try:
-            parsed = parse_arxiv_id(result.get_short_id())
-        except InvalidArxivId:
-            log.warning("arXiv's API returned an entry that is not a paper: %s", result.entry_id)
-            continue
-        papers.append(
-            Paper(
-                arxiv_id=parsed.base,
-                version=parsed.version or 1,
-                title=_collapse(result.title),
-                authors=[_collapse(a.name) for a in result.authors if a.name.strip()],
-                abstract=_collapse(result.summary),
-                categories=list(
-                    dict.fromkeys(c for c in [result.primary_category, *result.categories] if c)
-                ),
-                comments=_collapse(result.comment or "") or None,
-                doi=_collapse(result.doi or "") or None,
-                journal_ref=_collapse(result.journal_ref or "") or None,
-            )
+def _papers(body: bytes, what: str) -> list[Paper]:
+    """The papers of an Atom answer; FeedUnavailable if the body is not Atom at all."""
+    # feedparser's HTML clean-up would eat "$p<q$" in an abstract: keep the text as is.
+    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    if not str(parsed.get("version", "")).startswith("atom"):
+        start = body[:60].decode("utf-8", "replace")
+        raise FeedUnavailable(
+            f"arXiv's API answered {what} with something that is not Atom: {start!r}"
         )
-    return papers
+    return [paper for entry in parsed.entries if (paper := _paper(entry)) is not None]
+
+
+def _paper(entry: Any) -> Paper | None:
+    short_id = str(entry.get("id", "")).rsplit("/abs/", 1)[-1]
+    try:
+        parsed = parse_arxiv_id(short_id)
+    except InvalidArxivId:
+        log.warning("arXiv's API returned an entry that is not a paper: %s", entry.get("id"))
+        return None
+    primary = (entry.get("arxiv_primary_category") or {}).get("term")
+    tags = [tag.get("term") for tag in entry.get("tags", [])]
+    return Paper(
+        arxiv_id=parsed.base,
+        version=parsed.version or 1,
+        title=_collapse(entry.get("title", "")),
+        authors=[
+            _collapse(a.get("name", ""))
+            for a in entry.get("authors", [])
+            if a.get("name", "").strip()
+        ],
+        abstract=_collapse(entry.get("summary", "")),
+        categories=list(dict.fromkeys(c for c in [primary, *tags] if c)),
+        comments=_collapse(entry.get("arxiv_comment") or "") or None,
+        doi=_collapse(entry.get("arxiv_doi") or "") or None,
+        journal_ref=_collapse(entry.get("arxiv_journal_ref") or "") or None,
+    )
 
 
 def _describe(ids: list[str]) -> str:
