@@ -6,12 +6,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-# Dependencies first, in their own cached layer.
-COPY pyproject.toml README.md LICENSE ./
-RUN mkdir -p arxiv_digest bot pipeline storage \
-    && touch arxiv_digest/__init__.py bot/__init__.py pipeline/__init__.py storage/__init__.py \
-    && pip install . && pip uninstall -y arxiv-digest
+# Dependencies first, in their own cached layer: exactly the locked versions, hashes checked.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
+COPY pyproject.toml README.md LICENSE ./
 COPY arxiv_digest arxiv_digest
 COPY bot bot
 COPY pipeline pipeline
