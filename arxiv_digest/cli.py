@@ -161,7 +161,7 @@ def _print_outcome(outcome: DigestOutcome) -> None:
 
     report, stats = outcome.report, outcome.stats
     if report.status is ReportStatus.STALE:
-        _echo(report.note)
+        _echo(report.note or "")  # a stale day always says why
         return
     _echo(
         f"{report.report_date}: {len(report.entries)} matching of {report.announced_count} "
@@ -251,7 +251,7 @@ def report(
     _setup_logging(settings, verbose)
     requested = None if day == "latest" else _parse_date(day)
 
-    async def run() -> str | None:
+    async def run() -> str:
         db = await Database.open(settings.database_url, settings.redactor)
         try:
             async with db.session() as session:

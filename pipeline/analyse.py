@@ -11,7 +11,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import openai
 import pydantic
@@ -100,8 +100,9 @@ class Analyzer:
         self._fault: tuple[float, str] | None = None  # when the endpoint last failed, and how
         self._may_fall_back = response_format == "auto"
         self._format = "json_object" if response_format == "json_object" else "json_schema"
-        # Widely understood; OpenAI's reasoning models want max_completion_tokens and say so.
-        self._budget_param = "max_tokens"
+        # max_tokens is widely understood; OpenAI's reasoning models want max_completion_tokens
+        # and say so.
+        self._wants_completion_tokens = False
 
     @property
     def model(self) -> str:
@@ -202,9 +203,9 @@ class Analyzer:
 
     def _adapt(self, error: str) -> bool:
         """Switch to what a 400 says the endpoint wants; False if it asks for nothing we can do."""
-        if self._budget_param == "max_tokens" and _rejects_max_tokens(error):
+        if not self._wants_completion_tokens and _rejects_max_tokens(error):
             log.info("endpoint wants max_completion_tokens; using it from now on")
-            self._budget_param = "max_completion_tokens"
+            self._wants_completion_tokens = True
             return True
         if self._may_fall_back and self._format == "json_schema" and _rejects_schema(error):
             log.info("endpoint does not support json_schema; using json_object from now on")
@@ -243,14 +244,26 @@ class Analyzer:
                 model=self._model,
                 messages=messages,
                 response_format=PaperAnalysis,
-                **{self._budget_param: budget},
+                **self._budget(budget),
             )
         return await completions.create(
             model=self._model,
             messages=messages,
             response_format={"type": "json_object"},
-            **{self._budget_param: budget},
+            **self._budget(budget),
         )
+
+    def _budget(self, budget: int) -> _Budget:
+        if self._wants_completion_tokens:
+            return {"max_completion_tokens": budget}
+        return {"max_tokens": budget}
+
+
+class _Budget(TypedDict, total=False):
+    """The output budget, under the one name the endpoint accepts."""
+
+    max_tokens: int
+    max_completion_tokens: int
 
 
 class _Usage(pydantic.BaseModel):

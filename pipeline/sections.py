@@ -368,7 +368,7 @@ def split_sections(text: str) -> list[Section]:
     heading "". References, acknowledgements and appendices are kept here with their own kinds;
     `drop_back_matter` removes them.
     """
-    lines = []
+    lines: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
         if m := _RUN_IN_ABSTRACT.match(line):  # IEEE: "Abstract—We present …"

@@ -78,11 +78,11 @@ class ExtractionRepository:
         stmt = insert(self._session, ExtractionRow).values(
             arxiv_id=arxiv_id, version=version, **values
         )
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["arxiv_id", "version"],
             set_={name: stmt.excluded[name] for name in values},
         ).returning(*ExtractionRow.__table__.c)
-        return _extraction((await self._session.execute(stmt)).one())
+        return _extraction((await self._session.execute(upsert)).one())
 
 
 class AnalysisRepository:
@@ -147,7 +147,7 @@ class AnalysisRepository:
             updated_at=now,
         )
         new = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["arxiv_id", "version", "model", "language", "prompt_version"],
             set_={
                 "status": new.status,
@@ -160,7 +160,7 @@ class AnalysisRepository:
                 "updated_at": new.updated_at,
             },
         ).returning(*AnalysisRow.__table__.c)
-        return _analysis((await self._session.execute(stmt)).one())
+        return _analysis((await self._session.execute(upsert)).one())
 
     async def tokens_used_on(self, day: date) -> int:
         """Tokens of the analyses last written on a UTC day (all their attempts included).

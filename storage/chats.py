@@ -61,11 +61,11 @@ class ChatRepository:
         stmt = insert(self._session, ChatSettingsRow).values(
             platform=platform, chat_id=chat_id, created_at=now, updated_at=now, **changed
         )
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["platform", "chat_id"],
             set_={**{name: stmt.excluded[name] for name in changed}, "updated_at": now},
         ).returning(*ChatSettingsRow.__table__.c)
-        return _settings((await self._session.execute(stmt)).one())
+        return _settings((await self._session.execute(upsert)).one())
 
     async def switched(self, platform: str) -> dict[str, bool]:
         """Chats turned on (True) or off (False) by command; chats never switched are absent."""
@@ -77,19 +77,19 @@ class ChatRepository:
     async def set_dm(self, platform: str, user_id: str, wanted: bool) -> bool:
         """Opt a user in to (or out of) the DM digest; returns whether anything changed."""
         if wanted:
-            stmt = (
+            added = (
                 insert(self._session, DmSubscriberRow)
                 .values(platform=platform, user_id=user_id, created_at=utcnow())
                 .on_conflict_do_nothing()
                 .returning(DmSubscriberRow.user_id)
             )
-        else:
-            stmt = (
-                delete(DmSubscriberRow)
-                .where(DmSubscriberRow.platform == platform, DmSubscriberRow.user_id == user_id)
-                .returning(DmSubscriberRow.user_id)
-            )
-        return (await self._session.execute(stmt)).first() is not None
+            return (await self._session.execute(added)).first() is not None
+        removed = (
+            delete(DmSubscriberRow)
+            .where(DmSubscriberRow.platform == platform, DmSubscriberRow.user_id == user_id)
+            .returning(DmSubscriberRow.user_id)
+        )
+        return (await self._session.execute(removed)).first() is not None
 
     async def wants_dm(self, platform: str, user_id: str) -> bool:
         stmt = select(DmSubscriberRow.user_id).where(

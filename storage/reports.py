@@ -48,11 +48,11 @@ class ReportRepository:
             updated_at=now,
         )
         replaced = ("categories", "keywords", "status", "markdown", "paper_count", "updated_at")
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["report_date", "scope"],
             set_={name: stmt.excluded[name] for name in replaced},
         ).returning(*ReportRow.__table__.c)
-        row = (await self._session.execute(stmt)).one()
+        row = (await self._session.execute(upsert)).one()
         await self._session.execute(
             delete(ReportPaperRow).where(ReportPaperRow.report_id == row.id)
         )

@@ -31,12 +31,12 @@ class UsageRepository:
         stmt = insert(self._session, UsageRow).values(
             platform=platform, user_id=user_id, action=action, window_start=window_start, count=1
         )
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["platform", "user_id", "action", "window_start"],
             set_={"count": UsageRow.count + 1},
             where=UsageRow.count < limit,
         ).returning(UsageRow.count)
-        return (await self._session.execute(stmt)).first() is not None
+        return (await self._session.execute(upsert)).first() is not None
 
     async def add(self, platform: str, user_id: str, action: str, window_start: datetime) -> int:
         """Count one action whatever the limit; the window's new count."""

@@ -7,6 +7,7 @@ tries again, so callers see either a posted message or an error after the retrie
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,8 @@ def make_client(settings: Settings, session: aiohttp.ClientSession | None = None
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         session=session,
-        timeout=settings.chat_timeout_seconds,  # aiohttp's total: the whole answer, each try
+        # aiohttp's total: the whole answer, each try (the SDK takes whole seconds)
+        timeout=math.ceil(settings.chat_timeout_seconds),
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),

@@ -86,7 +86,7 @@ class DeadlineRequest(HTTPXRequest):
             raise TimedOut(f"Telegram's answer took longer than {self._total:g} s") from exc
 
 
-def make_bot(settings: Settings) -> ExtBot[None]:
+def make_bot(settings: Settings) -> ExtBot[int]:
     """A bot for posting outside the chat app (the daily run); use it as `async with bot:`."""
     if settings.telegram_bot_token is None:
         raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")

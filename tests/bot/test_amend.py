@@ -229,7 +229,7 @@ def telegram() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(telegram: FakeTelegram) -> AsyncIterator[ExtBot[None]]:
+async def bot(telegram: FakeTelegram) -> AsyncIterator[ExtBot[int]]:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         telegram_bot_token=telegram.token,  # type: ignore[arg-type]
@@ -241,7 +241,7 @@ async def bot(telegram: FakeTelegram) -> AsyncIterator[ExtBot[None]]:
 
 
 @pytest.fixture
-def telegram_poster(bot: ExtBot[None]) -> TelegramPoster:
+def telegram_poster(bot: ExtBot[int]) -> TelegramPoster:
     return TelegramPoster(bot, messages_per_second=0)
 
 

@@ -92,13 +92,13 @@ def telegram_settings(telegram: FakeTelegram, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-async def bot(telegram: FlakyTelegram) -> AsyncIterator[ExtBot[None]]:
+async def bot(telegram: FlakyTelegram) -> AsyncIterator[ExtBot[int]]:
     async with make_bot(telegram_settings(telegram)) as bot:
         yield bot
 
 
 @pytest.fixture
-def poster(bot: ExtBot[None]) -> TelegramPoster:
+def poster(bot: ExtBot[int]) -> TelegramPoster:
     return TelegramPoster(bot, messages_per_second=0)
 
 
