@@ -10,13 +10,12 @@ bound, so an old day is never posted as new.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 import socket
 import time
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import DayRun, run_everything
-from bot.platform import ChatPoster
+from bot.stopping import StopSignal
 from pipeline.digest import Digest
 from pipeline.feed import categories_key
 from pipeline.report import ReportStatus
@@ -102,7 +101,7 @@ class DailyJob:
         self._digest = digest
         self._trigger = trigger
         self._task: asyncio.Task[None] | None = None
-        self._guard = SafePoints()
+        self._stop = StopSignal()
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
 
     async def on_schedule(self) -> None:
@@ -122,14 +121,8 @@ class DailyJob:
 
     async def stop(self) -> None:
         """Let the message being posted finish and be recorded, then cancel the run."""
-        task = self._task
-        if task is None or task.done():
-            return
-        self._guard.stopping = True
-        if self._guard.mid_message:
-            await asyncio.wait({task}, timeout=STOP_GRACE_SECONDS)
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        if self._task is not None and not self._task.done():
+            await self._stop.stop(self._task, STOP_GRACE_SECONDS)
 
     async def run(self, scheduled_for: datetime) -> None:
         db = self._digest.db
@@ -161,7 +154,6 @@ class DailyJob:
             finally:
                 async with db.session() as session:
                     await RunRepository(session).finish(run_id, status, summary)
-                self._guard.clear()
             log.info("daily run for %s: %s %s", scheduled_for.isoformat(), status, summary)
 
     async def _attempts(self) -> tuple[RunStatus, dict[str, Any]]:
@@ -177,7 +169,7 @@ class DailyJob:
             day: DayRun | None = None
             error = None
             try:
-                day = await run_everything(settings, self._digest, wrap=self._guard.wrap)
+                day = await run_everything(settings, self._digest, stop=self._stop)
             except Exception as exc:  # arXiv down, say: worth another try within the bound
                 log.warning("daily run attempt %d failed: %s", attempts, exc)
                 error = str(exc) or type(exc).__name__
@@ -244,57 +236,3 @@ def _summary(day: DayRun, attempts: int, started: float) -> dict[str, Any]:
         "tokens": stats.prompt_tokens + stats.completion_tokens,
         "wall_seconds": round(time.monotonic() - started, 3),
     }
-
-
-class SafePoints:
-    """Where a stop may cut a run: between messages, never between a post and its ledger entry.
-
-    From the moment a poster posts a message until it starts the next one (or the run ends),
-    that poster is mid-message: the delivery ledger is recording what was just posted. A stop
-    then waits; each poster's next post sees `stopping` and ends its part of the run there.
-    The platforms post side by side, so each wrapped poster is tracked on its own.
-    """
-
-    def __init__(self) -> None:
-        self.stopping = False
-        self._posting: set[int] = set()
-
-    @property
-    def mid_message(self) -> bool:
-        return bool(self._posting)
-
-    def clear(self) -> None:
-        self._posting.clear()
-
-    def wrap(self, poster: ChatPoster) -> ChatPoster:
-        return cast(ChatPoster, _GuardedPoster(poster, self))  # the same methods, guarded
-
-    def before_post(self, poster: object) -> None:
-        self._posting.discard(id(poster))
-        if self.stopping:
-            raise asyncio.CancelledError
-        self._posting.add(id(poster))
-
-
-# Every `ChatPoster` call that sends or edits a message: each is a safe point before it starts.
-_POSTING = frozenset({"post_parent", "post_paper", "update_paper", "update_parent", "post_reply"})
-
-
-class _GuardedPoster:
-    def __init__(self, inner: ChatPoster, guard: SafePoints) -> None:
-        self._inner = inner
-        self._guard = guard
-        self.platform = inner.platform
-
-    def __getattr__(self, name: str) -> Any:
-        """Posting goes through the guard; everything else (lookups, say) straight through."""
-        method = getattr(self._inner, name)
-        if name not in _POSTING:
-            return method
-
-        @functools.wraps(method)
-        async def guarded(*args: Any, **kwargs: Any) -> Any:
-            self._guard.before_post(self)
-            return await method(*args, **kwargs)
-
-        return guarded

@@ -28,11 +28,10 @@ if TYPE_CHECKING:
 
     from bot.core import ChatCore
     from bot.daily import ChatRun
-    from bot.platform import ChatPoster
+    from bot.stopping import StopSignal
 
-    PosterWrap = Callable[[ChatPoster], ChatPoster]
     Deliver = Callable[
-        [Settings, ChatCore, date | None, PosterWrap | None], Coroutine[Any, Any, list[ChatRun]]
+        [Settings, ChatCore, date | None, StopSignal | None], Coroutine[Any, Any, list[ChatRun]]
     ]
 
 log = logging.getLogger(__name__)
@@ -156,7 +155,7 @@ async def deliver_to_slack(
     settings: Settings,
     core: ChatCore,
     requested: date | None = None,
-    wrap: PosterWrap | None = None,
+    stop: StopSignal | None = None,
 ) -> list[ChatRun]:
     """The day's thread in every Slack channel (and the DM digests); a channel that fails is
     reported in its `ChatRun` and left for the next run, which completes the same thread."""
@@ -165,27 +164,23 @@ async def deliver_to_slack(
     from bot.slack.poster import SlackPoster
 
     async with slack_client(settings) as client:
-        poster: ChatPoster = SlackPoster.from_settings(client, settings)
-        if wrap is not None:
-            poster = wrap(poster)
-        return await run_daily(core, poster, settings.slack_channels, requested)
+        poster = SlackPoster.from_settings(client, settings)
+        return await run_daily(core, poster, settings.slack_channels, requested, stop)
 
 
 async def deliver_to_telegram(
     settings: Settings,
     core: ChatCore,
     requested: date | None = None,
-    wrap: PosterWrap | None = None,
+    stop: StopSignal | None = None,
 ) -> list[ChatRun]:
     """The day's thread in every Telegram chat (and the DM digests), as `deliver_to_slack`."""
     from bot.daily import run_daily
     from bot.telegram.poster import TelegramPoster, make_bot
 
     async with make_bot(settings) as bot:
-        poster: ChatPoster = TelegramPoster.from_settings(bot, settings)
-        if wrap is not None:
-            poster = wrap(poster)
-        return await run_daily(core, poster, settings.telegram_chats, requested)
+        poster = TelegramPoster.from_settings(bot, settings)
+        return await run_daily(core, poster, settings.telegram_chats, requested, stop)
 
 
 @dataclass(slots=True)
@@ -228,7 +223,7 @@ async def run_everything(
     requested: date | None = None,
     *,
     on_report: Callable[[DigestOutcome], None] | None = None,
-    wrap: PosterWrap | None = None,
+    stop: StopSignal | None = None,
 ) -> DayRun:
     """The day as `arxiv-digest digest` and the daily schedule run it.
 
@@ -259,15 +254,14 @@ async def run_everything(
             async def deliver_on(name: str, deliver: Deliver) -> PlatformRun:
                 platform = PlatformRun(name)
                 try:
-                    platform.runs = await deliver(settings, core, requested, wrap)
+                    platform.runs = await deliver(settings, core, requested, stop)
                 except Exception as exc:
                     log.exception("%s delivery failed", name)
                     platform.error = str(exc) or type(exc).__name__
                 return platform
 
             # Each platform's pace is its own (Telegram's 20 messages a minute per group need
-            # not wait for Slack's thread). Each ends on its own, so a stop that ends one early
-            # waits for the other to reach its own safe point before the run unwinds.
+            # not wait for Slack's thread); a stop cancels them all between two messages.
             published, *ended = await asyncio.gather(
                 publish(),
                 *(deliver_on(name, deliver) for name, deliver, on in platforms if on),
@@ -275,7 +269,7 @@ async def run_everything(
             )
     for result in (published, *ended):
         if isinstance(result, BaseException):
-            raise result  # a stop (CancelledError) or a bug: after every platform ended
+            raise result  # a bug: after every platform ended
     assert not isinstance(published, BaseException)
     return DayRun(published, [p for p in ended if isinstance(p, PlatformRun)])
 

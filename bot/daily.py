@@ -17,6 +17,7 @@ from typing import Any, Literal
 from bot.core import ChatCore
 from bot.delivery import DeliveryOutcome, deliver_day
 from bot.platform import ChatPoster
+from bot.stopping import StopSignal
 from bot.subscriptions import chat_mentions, chat_options, daily_chats, dm_options
 from pipeline.daybuild import DayBuild
 from storage.repositories import ChatRepository
@@ -43,6 +44,7 @@ async def run_daily(
     poster: ChatPoster,
     chat_ids: Iterable[str],
     requested: date | None = None,
+    stop: StopSignal | None = None,
 ) -> list[ChatRun]:
     """Deliver the day to every chat of the poster's platform and to every DM subscriber.
 
@@ -53,11 +55,11 @@ async def run_daily(
     runs = []
     try:
         for chat_id in await daily_chats(core.db, platform, chat_ids):
-            runs.append(await _deliver_chat(core, poster, chat_id, requested))
+            runs.append(await _deliver_chat(core, poster, chat_id, requested, stop))
         async with core.db.session() as session:
             users = await ChatRepository(session).dm_subscribers(platform)
         for user_id in users:
-            runs.append(await _deliver_dm(core, poster, user_id, requested))
+            runs.append(await _deliver_dm(core, poster, user_id, requested, stop))
     finally:
         # Shared within this run (and with a default run just before it); a retry later, say
         # after a stale feed, must read the feed again.
@@ -68,7 +70,11 @@ async def run_daily(
 
 
 async def _deliver_chat(
-    core: ChatCore, poster: ChatPoster, chat_id: str, requested: date | None
+    core: ChatCore,
+    poster: ChatPoster,
+    chat_id: str,
+    requested: date | None,
+    stop: StopSignal | None,
 ) -> ChatRun:
     run = ChatRun(chat_id, "chat")
     try:
@@ -84,6 +90,7 @@ async def _deliver_chat(
                 mentions,
                 post_empty_days=core.post_empty_days,
                 scope=options.scope,
+                stop=stop,
             )
             run.delivery = await _alongside(delivering, build)
     except Exception as exc:  # one chat's failure must not keep the others waiting
@@ -93,7 +100,11 @@ async def _deliver_chat(
 
 
 async def _deliver_dm(
-    core: ChatCore, poster: ChatPoster, user_id: str, requested: date | None
+    core: ChatCore,
+    poster: ChatPoster,
+    user_id: str,
+    requested: date | None,
+    stop: StopSignal | None,
 ) -> ChatRun:
     run = ChatRun(user_id, "dm")
     try:
@@ -102,7 +113,14 @@ async def _deliver_dm(
             return run
         async with await core.digest.start(requested, options) as build:
             delivering = deliver_day(
-                core.db, poster, user_id, build, {}, post_empty_days=False, scope=options.scope
+                core.db,
+                poster,
+                user_id,
+                build,
+                {},
+                post_empty_days=False,
+                scope=options.scope,
+                stop=stop,
             )
             run.delivery = await _alongside(delivering, build)
     except Exception as exc:

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.platform import ChatPoster, Mention, ThreadHead, day_key, paper_key
+from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
 from pipeline.daybuild import DayBuild
 from pipeline.models import Paper
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
-from storage.repositories import DeliveryRepository
+from storage.repositories import DeliveryRepository, ThreadRecord
 
 ALL_SEEN_NOTE = "Nothing new here today: every matching paper was posted in an earlier thread."
 
@@ -52,6 +53,7 @@ async def deliver_day(
     *,
     post_empty_days: bool = True,
     scope: str | None = None,
+    stop: StopSignal | None = None,
 ) -> DeliveryOutcome:
     """Post the day's thread in a chat, or complete it if an earlier call was interrupted.
 
@@ -60,105 +62,193 @@ async def deliver_day(
     report. Papers this chat got on earlier days are left out; those that are new versions get
     a line in the parent instead. A day without papers is one short note (none if
     `post_empty_days` is False). A poster error propagates; calling again picks up where it
-    stopped.
+    stopped. A `stop` is let in only between messages.
     """
     build = report if isinstance(report, DayBuild) else DayBuild.of(report)
-    platform = poster.platform
-    outcome = DeliveryOutcome(chat_id, build.report.report_date)
-    if build.report.status is ReportStatus.STALE:
-        return outcome
-    async with db.session() as session:
-        earlier = await DeliveryRepository(session).delivered_to_chat_before(
-            platform,
-            chat_id,
-            [e.paper.arxiv_id for e in build.report.entries],
-            build.report.report_date,
-        )
-    shown = _without_earlier(build.report, earlier)
-    outcome.sent_before = [
-        e.paper.arxiv_id for e in build.report.entries if e.paper.arxiv_id in earlier
-    ]
-    if not shown.entries and not shown.updated:
-        if not post_empty_days:
-            return outcome
-        shown.note = shown.note or ALL_SEEN_NOTE
+    ledger = DeliveryLedger(db, poster, chat_id, build, stop or StopSignal())
+    return await ledger.deliver(mentions, post_empty_days=post_empty_days, scope=scope)
 
-    async with db.session() as session:
-        thread = await DeliveryRepository(session).get_or_create_thread(
-            platform, chat_id, shown.report_date, scope or chat_scope(platform, chat_id)
-        )
-    outcome.thread_id = thread.id
-    parent_status = thread.parent_status
-    if thread.parent_message_id is None:
-        # Posted before a crash kept us from recording it? Then it is the parent.
-        found = await poster.find_posted(chat_id, None, day_key(shown))
-        if found is not None:
-            head, parent_status = ThreadHead(found, None, shown.language), None
-        else:
-            head = await poster.post_parent(chat_id, shown)
-            parent_status = shown.status.value
-            outcome.parent_posted = True
-        async with db.session() as session:
-            await DeliveryRepository(session).set_parent(
-                thread.id, head.message_id, head.topic_id, parent_status
+
+class DeliveryLedger:
+    """One chat's thread for one day, each step recorded before or after the platform acts:
+    the thread before anything is posted, the parent once posted, each paper as pending before
+    and as sent after its message."""
+
+    def __init__(
+        self,
+        db: Database,
+        poster: ChatPoster,
+        chat_id: str,
+        build: DayBuild,
+        stop: StopSignal,
+    ) -> None:
+        self._db = db
+        self._poster = poster
+        self._chat_id = chat_id
+        self._build = build
+        self._stop = stop
+        self.outcome = DeliveryOutcome(chat_id, build.report.report_date)
+
+    async def deliver(
+        self,
+        mentions: Mapping[str, Sequence[Mention]],
+        *,
+        post_empty_days: bool,
+        scope: str | None,
+    ) -> DeliveryOutcome:
+        if self._build.report.status is ReportStatus.STALE:
+            return self.outcome
+        earlier = await self._sent_on_earlier_days()
+        shown = _without_earlier(self._build.report, earlier)
+        if not shown.entries and not shown.updated:
+            if not post_empty_days:
+                return self.outcome
+            shown.note = shown.note or ALL_SEEN_NOTE
+        thread = await self._open_thread(shown, scope)
+        head, parent_status = await self._parent(thread, shown)
+        async with self._db.session() as session:
+            deliveries = DeliveryRepository(session)
+            sent = await deliveries.sent_messages(thread.id)
+            pending = await deliveries.pending_ids(thread.id)
+        for listed in shown.entries:
+            entry = await self._build.landed(listed.paper.arxiv_id)
+            mentioned = tuple(mentions.get(entry.paper.arxiv_id, ()))
+            if entry.paper.arxiv_id in sent:
+                await self._amend(thread.id, head, entry, mentioned, sent[entry.paper.arxiv_id])
+            else:
+                await self._post(thread.id, head, entry, mentioned, entry.paper.arxiv_id in pending)
+        await self._finish(thread.id, head, shown.note, parent_status, earlier)
+        return self.outcome
+
+    async def _sent_on_earlier_days(self) -> set[str]:
+        report = self._build.report
+        async with self._db.session() as session:
+            earlier = await DeliveryRepository(session).delivered_to_chat_before(
+                self._poster.platform,
+                self._chat_id,
+                [e.paper.arxiv_id for e in report.entries],
+                report.report_date,
             )
-    else:
-        head = ThreadHead(thread.parent_message_id, thread.topic_id, shown.language)
-    outcome.parent_message_id = head.message_id
+        self.outcome.sent_before = [
+            e.paper.arxiv_id for e in report.entries if e.paper.arxiv_id in earlier
+        ]
+        return earlier
 
-    async with db.session() as session:
-        deliveries = DeliveryRepository(session)
-        sent = await deliveries.sent_messages(thread.id)
-        pending = await deliveries.pending_ids(thread.id)
-    for listed in shown.entries:
-        paper = listed.paper
-        entry = await build.landed(paper.arxiv_id)
-        if paper.arxiv_id in sent:
-            outcome.already_sent.append(paper.arxiv_id)
-            message_id, shown_source = sent[paper.arxiv_id]
-            if message_id and _gains_full_text(entry, shown_source):
-                edited = await poster.update_paper(
-                    chat_id, head, message_id, entry, tuple(mentions.get(paper.arxiv_id, ()))
+    async def _open_thread(self, shown: DailyReport, scope: str | None) -> ThreadRecord:
+        platform = self._poster.platform
+        async with self._db.session() as session:
+            thread = await DeliveryRepository(session).get_or_create_thread(
+                platform,
+                self._chat_id,
+                shown.report_date,
+                scope or chat_scope(platform, self._chat_id),
+            )
+        self.outcome.thread_id = thread.id
+        return thread
+
+    async def _parent(
+        self, thread: ThreadRecord, shown: DailyReport
+    ) -> tuple[ThreadHead, str | None]:
+        """The thread's parent message and the status it shows, posted first if it is not yet."""
+        if thread.parent_message_id is not None:
+            head = ThreadHead(thread.parent_message_id, thread.topic_id, shown.language)
+            self.outcome.parent_message_id = head.message_id
+            return head, thread.parent_status
+        async with self._stop.message():
+            # Posted before a crash kept us from recording it? Then it is the parent.
+            found = await self._poster.find_posted(self._chat_id, None, day_key(shown))
+            if found is not None:
+                head, parent_status = ThreadHead(found, None, shown.language), None
+            else:
+                head = await self._poster.post_parent(self._chat_id, shown)
+                parent_status = shown.status.value
+                self.outcome.parent_posted = True
+            async with self._db.session() as session:
+                await DeliveryRepository(session).set_parent(
+                    thread.id, head.message_id, head.topic_id, parent_status
                 )
-                if edited:
-                    outcome.updated.append(paper.arxiv_id)
-                # Recorded even when refused: the paper is settled, never tried (or posted) again.
-                async with db.session() as session:
-                    await DeliveryRepository(session).record_shown(
-                        thread.id, paper.arxiv_id, AnalysisSource.FULL_TEXT.value
+        self.outcome.parent_message_id = head.message_id
+        return head, parent_status
+
+    async def _amend(
+        self,
+        thread_id: int,
+        head: ThreadHead,
+        entry: PaperEntry,
+        mentioned: tuple[Mention, ...],
+        sent: tuple[str | None, str | None],
+    ) -> None:
+        """A paper posted before: edited in place once it gains its full-text analysis."""
+        arxiv_id = entry.paper.arxiv_id
+        self.outcome.already_sent.append(arxiv_id)
+        message_id, shown_source = sent
+        if not message_id or not _gains_full_text(entry, shown_source):
+            return
+        async with self._stop.message():
+            edited = await self._poster.update_paper(
+                self._chat_id, head, message_id, entry, mentioned
+            )
+            if edited:
+                self.outcome.updated.append(arxiv_id)
+            # Recorded even when refused: the paper is settled, never tried (or posted) again.
+            async with self._db.session() as session:
+                await DeliveryRepository(session).record_shown(
+                    thread_id, arxiv_id, AnalysisSource.FULL_TEXT.value
+                )
+
+    async def _post(
+        self,
+        thread_id: int,
+        head: ThreadHead,
+        entry: PaperEntry,
+        mentioned: tuple[Mention, ...],
+        was_pending: bool,
+    ) -> None:
+        """A paper's message: pending before it goes out, sent once the platform took it."""
+        paper = entry.paper
+        async with self._stop.message():
+            # Pending: a crash came between posting and recording, or before posting; ask.
+            found = None
+            if was_pending:
+                found = await self._poster.find_posted(self._chat_id, head, paper_key(entry))
+            if found is not None:
+                message_id = found
+                self.outcome.already_sent.append(paper.arxiv_id)
+            else:
+                async with self._db.session() as session:
+                    await DeliveryRepository(session).record_pending(
+                        thread_id, paper.arxiv_id, paper.version
                     )
-            continue
-        # Pending: a crash came between posting and recording, or before posting; ask.
-        found = None
-        if paper.arxiv_id in pending:
-            found = await poster.find_posted(chat_id, head, paper_key(entry))
-        if found is not None:
-            message_id = found
-            outcome.already_sent.append(paper.arxiv_id)
-        else:
-            async with db.session() as session:
-                await DeliveryRepository(session).record_pending(
-                    thread.id, paper.arxiv_id, paper.version
+                message_id = await self._poster.post_paper(self._chat_id, head, entry, mentioned)
+                self.outcome.posted.append(paper.arxiv_id)
+            async with self._db.session() as session:
+                await DeliveryRepository(session).record_sent(
+                    thread_id, paper.arxiv_id, paper.version, message_id, _shown_source(entry)
                 )
-            message_id = await poster.post_paper(
-                chat_id, head, entry, tuple(mentions.get(paper.arxiv_id, ()))
-            )
-            outcome.posted.append(paper.arxiv_id)
-        async with db.session() as session:
-            await DeliveryRepository(session).record_sent(
-                thread.id, paper.arxiv_id, paper.version, message_id, _shown_source(entry)
-            )
 
-    finished = _without_earlier(await build.settled(), earlier)
-    finished.note = shown.note
-    if parent_status != finished.status.value:
-        # The parent said "analysing", or "partial" before a later run filled the gaps.
-        outcome.parent_updated = await poster.update_parent(chat_id, head, finished)
-        async with db.session() as session:  # settled even when refused, as a paper's edit
-            await DeliveryRepository(session).record_parent_status(thread.id, finished.status.value)
-    async with db.session() as session:
-        await DeliveryRepository(session).complete(thread.id)
-    return outcome
+    async def _finish(
+        self,
+        thread_id: int,
+        head: ThreadHead,
+        note: str | None,
+        parent_status: str | None,
+        earlier: set[str],
+    ) -> None:
+        """The parent edited to show the finished day, if it shows less; the thread complete."""
+        finished = _without_earlier(await self._build.settled(), earlier)
+        finished.note = note
+        if parent_status != finished.status.value:
+            # The parent said "analysing", or "partial" before a later run filled the gaps.
+            async with self._stop.message():
+                self.outcome.parent_updated = await self._poster.update_parent(
+                    self._chat_id, head, finished
+                )
+                async with self._db.session() as session:  # settled even when refused
+                    await DeliveryRepository(session).record_parent_status(
+                        thread_id, finished.status.value
+                    )
+        async with self._db.session() as session:
+            await DeliveryRepository(session).complete(thread_id)
 
 
 def _shown_source(entry: PaperEntry) -> str | None:

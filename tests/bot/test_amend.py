@@ -5,24 +5,26 @@ is never posted again, and a platform refusing the edit does not fail the run.""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 
 import pytest
 from slack_sdk.errors import SlackApiError
 from telegram.ext import ExtBot
 
-from arxiv_digest.schedule import SafePoints
 from arxiv_digest.settings import Settings
 from bot.delivery import deliver_day
-from bot.platform import Mention, ThreadHead
+from bot.platform import Mention
 from bot.slack.client import make_client
 from bot.slack.poster import SlackPoster
+from bot.stopping import StopSignal
+from bot.subscriptions import chat_scope
 from bot.telegram.poster import TelegramPoster, make_bot
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import DeliveryRepository
-from tests.fakes.base import Response
+from tests.fakes.base import Request, Response
 from tests.fakes.slack_server import FakeSlack, Post
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.pipeline.test_digest import paper
@@ -338,18 +340,71 @@ async def test_telegram_an_unknown_or_unchanged_message_is_a_refusal(
 # ---- the schedule's stop ---------------------------------------------------------------------
 
 
-async def test_a_stopping_schedule_edits_nothing_more(
-    slack: FakeSlack, slack_poster: SlackPoster
+class _HoldingSlack(FakeSlack):
+    """Holds the `hold_at`-th chat.postMessage until `release` is set: a message in flight."""
+
+    def __init__(self, hold_at: int) -> None:
+        super().__init__()
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        self._hold_at = hold_at
+        self._post_count = 0
+
+    def handle(self, request: Request) -> Response:
+        if request.path.endswith("/chat.postMessage"):
+            self._post_count += 1
+            if self._post_count == self._hold_at:
+                self.arrived.set()
+                self.release.wait(30)
+        return super().handle(request)
+
+
+async def test_a_stop_mid_message_lets_it_be_recorded_and_posts_nothing_more(
+    database: Database,
 ) -> None:
-    head = await slack_poster.post_parent(CHANNEL, thread_report([]))
-    message_id = await slack_poster.post_paper(CHANNEL, head, noted(PAPERS[0]), ())
-    guard = SafePoints()
-    guarded = guard.wrap(slack_poster)
-    guard.stopping = True
-
-    with pytest.raises(asyncio.CancelledError):
-        await guarded.update_paper(
-            CHANNEL, ThreadHead(head.message_id), message_id, thread_entry(PAPERS[0]), ()
+    with _HoldingSlack(hold_at=2) as slack:  # the parent, then the first paper is held
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token=slack.token,  # type: ignore[arg-type]
+            slack_api_url=slack.api_url,
+            slack_messages_per_second=0,
         )
+        poster = SlackPoster.from_settings(make_client(settings), settings)
+        stop = StopSignal()
+        report = thread_report([noted(p) for p in PAPERS[:2]])
+        delivering = asyncio.create_task(
+            deliver_day(database, poster, CHANNEL, report, {}, stop=stop)
+        )
+        assert await asyncio.to_thread(slack.arrived.wait, 30)
 
+        # Released once the stop is under way (it asks for it before its first wait).
+        asyncio.get_running_loop().call_soon(slack.release.set)
+        await stop.stop(delivering, grace_seconds=30)
+
+        assert delivering.cancelled()
+        assert len(slack.requests_to("/api/chat.postMessage")) == 2  # no second paper
+        async with database.session() as session:
+            deliveries = DeliveryRepository(session)
+            thread = await deliveries.get_or_create_thread(
+                "slack", CHANNEL, report.report_date, chat_scope("slack", CHANNEL)
+            )
+            sent = await deliveries.sent_messages(thread.id)
+        assert list(sent) == [PAPERS[0].arxiv_id]  # the message in flight was recorded
+
+
+async def test_a_stopping_schedule_edits_nothing_more(
+    database: Database, slack: FakeSlack, slack_poster: SlackPoster
+) -> None:
+    await deliver_day(database, slack_poster, CHANNEL, thread_report([noted(PAPERS[0])]), {})
+    stop = StopSignal()
+    stop.request()
+
+    gaining = asyncio.create_task(
+        deliver_day(database, slack_poster, CHANNEL, full(PAPERS[:1]), {}, stop=stop)
+    )
+    await asyncio.wait_for(stop.holding.wait(), 30)  # the edit, held back
+    assert slack.requests_to("/api/chat.update") == []
+    await stop.stop(gaining, grace_seconds=1)
+
+    assert gaining.cancelled()
     assert slack.requests_to("/api/chat.update") == []
