@@ -15,6 +15,7 @@ COPY arxiv_digest arxiv_digest
 COPY bot bot
 COPY pipeline pipeline
 COPY storage storage
+COPY domain domain
 RUN pip install --no-deps .
 
 RUN useradd --create-home --uid 10001 digest && mkdir -p /data && chown digest /data
