@@ -16,6 +16,8 @@ from arxiv_digest.logs import log_run_summary, setup_from_settings
 from storage.redaction import MIN_SECRET_LENGTH, NO_SECRETS, Redactor
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import DayRun
     from bot.delivery import DeliveryOutcome
@@ -335,7 +337,7 @@ def health(
         raise typer.Exit(code=1)
 
 
-def _stderr_console():
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)

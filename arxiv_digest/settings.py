@@ -197,6 +197,6 @@ def _database_password(url: str) -> str | None:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        return make_url(url).password  # type: ignore[return-value]
+        return make_url(url).password
     except (ArgumentError, ValueError):
         return None

@@ -60,7 +60,7 @@ class RunRepository:
             .values(status="failed", finished_at=utcnow(), summary={"error": "interrupted"})
         )
         result = await self._session.execute(stmt)
-        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+        return result.rowcount  # type: ignore[attr-defined]
 
     async def completed(self, kind: str, scheduled_for: datetime) -> bool:
         """Whether a run for this scheduled time finished with nothing left to do."""
