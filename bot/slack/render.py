@@ -1,4 +1,4 @@
-"""Renders the neutral report model as Slack Block Kit messages that Slack accepts.
+"""Renders paper cards and a day's parent message as Slack Block Kit messages Slack accepts.
 
 Slack rejects a message that breaks a limit (`invalid_blocks`, `msg_blocks_too_long`), so every
 message stays inside them: at most 50 blocks and `MESSAGE_TEXT_BUDGET` characters of text, 3,000
@@ -11,7 +11,7 @@ our own links and bold are added, and mrkdwn is sent `verbatim`, so no title can
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +24,20 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.card import (
+    Field,
+    LinksField,
+    MentionsField,
+    PaperCard,
+    ParentCard,
+    Tag,
+    TextField,
+    paper_card,
+    parent_card,
+)
 from bot.platform import Mention, PaperReply, Reply, ReportReply, TextReply
-from bot.rendering import BOUNDARIES, WORDS, analysis_sections, chat_labels, has_content
-from pipeline.markdown import inline
-from pipeline.models import PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from bot.rendering import BOUNDARIES, WORDS, lines_within
+from pipeline.report import DailyReport, PaperEntry
 
 MESSAGE_BLOCKS_LIMIT = 50
 SECTION_TEXT_LIMIT = 3000
@@ -38,10 +47,13 @@ FALLBACK_TEXT_LIMIT = 3000
 # Slack also refuses a message whose blocks carry too much text in all (`msg_blocks_too_long`,
 # undocumented; reported from about 11,300 characters): stay well below it.
 MESSAGE_TEXT_BUDGET = 9000
-AUTHORS_SHOWN = 10
 LINK_LABEL_LIMIT = 1000  # keeps every link far shorter than a section, so it is never split
 UPDATED_TEXT_BUDGET = 2500  # the parent lists updated papers up to this, then counts the rest
 ONE_LINE_SUMMARY_LIMIT = 300
+LIST_KEYWORDS_LIMIT = 200
+NOTE_LIMIT = 1000
+# The parent's fields that grow with the input, each clipped to its own length.
+PARENT_BUDGETS = {"categories": 500, "keywords": 1000, "model": 300}
 
 _ATOM = re.compile(r"<[^<>]*>|&(?:amp|lt|gt);")  # our links and mentions, and escapes
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
@@ -59,18 +71,18 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def render_parent(report: DailyReport) -> SlackMessage:
-    labels = chat_labels(report.language)
-    return SlackMessage(_parent_fallback(report, labels), _parent_blocks(report, labels))
+    card = parent_card(report)
+    return SlackMessage(_parent_fallback(card), _parent_blocks(card))
 
 
 def render_paper(
     entry: PaperEntry, mentions: Sequence[Mention], *, language: str = "en"
 ) -> list[SlackMessage]:
-    labels = chat_labels(language)
-    title = escape_mrkdwn(inline(entry.paper.title))
-    tags = " ".join(_mention(m) for m in mentions)
+    card = paper_card(entry, mentions, language)
+    title = escape_mrkdwn(card.link.title)
+    tags = " ".join(_mention(m.user_id) for m in mentions)
     fallback = _clip(f"{title} {tags}".strip(), FALLBACK_TEXT_LIMIT)
-    return _paginate(_paper_blocks(entry, mentions, labels), fallback, title, labels)
+    return _paginate(_paper_blocks(card), fallback, title, card.continued)
 
 
 def render_reply(reply: Reply) -> list[SlackMessage]:
@@ -78,13 +90,11 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
     if isinstance(reply, PaperReply):
         return render_paper(reply.entry, (), language=reply.language)
     if isinstance(reply, ReportReply):
-        report = reply.report
-        labels = chat_labels(report.language)
-        blocks = _parent_blocks(report, labels)
-        if report.entries:
-            blocks += [DividerBlock().to_dict(), *_sections(_paper_list(report, labels))]
-        heading = _heading(report, labels)
-        return _paginate(blocks, _parent_fallback(report, labels), heading, labels)
+        card = parent_card(reply.report)
+        blocks = _parent_blocks(card)
+        if card.listed:
+            blocks += [DividerBlock().to_dict(), *_sections(_paper_list(card))]
+        return _paginate(blocks, _parent_fallback(card), card.heading, card.continued)
     return _text_messages(reply)
 
 
@@ -139,7 +149,7 @@ def _cut_point(text: str, limit: int, boundaries: Sequence[re.Pattern[str]]) -> 
     return cut, cut
 
 
-def _link(url: str, label: str | None = None) -> str:
+def _link(url: str, label: str = "") -> str:
     """`<url|label>` for http(s) addresses; `label` is escaped mrkdwn already."""
     if not re.match(r"https?://", url, re.IGNORECASE):
         return label or escape_mrkdwn(url)
@@ -147,10 +157,10 @@ def _link(url: str, label: str | None = None) -> str:
     return f"<{target}|{_clip(label, LINK_LABEL_LIMIT)}>" if label else f"<{target}>"
 
 
-def _mention(mention: Mention) -> str:
-    if _USER_ID.fullmatch(mention.user_id):
-        return f"<@{mention.user_id}>"
-    return escape_mrkdwn(mention.user_id)
+def _mention(user_id: str) -> str:
+    if _USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return escape_mrkdwn(user_id)
 
 
 def _section(text: str) -> dict:
@@ -170,116 +180,70 @@ def _context(*texts: str) -> dict:
     return ContextBlock(elements=elements[:CONTEXT_ELEMENTS_LIMIT]).to_dict()
 
 
-def _heading(report: DailyReport, labels: dict[str, str]) -> str:
-    return f"{labels['title']} — {report.report_date.isoformat()}"
+def _parent_fallback(card: ParentCard) -> str:
+    return _clip(escape_mrkdwn(f"{card.heading}: {card.papers}"), FALLBACK_TEXT_LIMIT)
 
 
-def _parent_fallback(report: DailyReport, labels: dict[str, str]) -> str:
-    papers = labels["papers_value"].format(
-        matched=len(report.entries), announced=report.announced_count
-    )
-    return _clip(escape_mrkdwn(f"{_heading(report, labels)}: {papers}"), FALLBACK_TEXT_LIMIT)
-
-
-def _parent_blocks(report: DailyReport, labels: dict[str, str]) -> list[dict]:
-    papers = labels["papers_value"].format(
-        matched=len(report.entries), announced=report.announced_count
-    )
-    model = f"{report.model} ({report.language})" if report.model else labels["no_model"]
-    lines = [
-        f"*{labels['date']}*: {report.report_date.isoformat()}",
-        f"*{labels['categories']}*: {_clip(escape_mrkdwn(', '.join(report.categories)), 500)}",
-        f"*{labels['keywords']}*: {_clip(escape_mrkdwn(', '.join(report.keywords)), 1000) or '—'}",
-        f"*{labels['papers']}*: {papers}",
-        f"*{labels['model']}*: {_clip(escape_mrkdwn(model), 300)}",
-    ]
-    if report.status != ReportStatus.COMPLETE:
-        lines.append(f"*{labels['status']}*: {labels[report.status]}")
-    blocks = [_header(escape_mrkdwn(_heading(report, labels))), *_sections("\n".join(lines))]
-    if report.note:
-        note = _clip(escape_mrkdwn(inline(report.note)), 1000)
+def _parent_blocks(card: ParentCard) -> list[dict]:
+    lines = [_field_line(field, PARENT_BUDGETS) for field in card.fields]
+    blocks = [_header(escape_mrkdwn(card.heading)), *_sections("\n".join(lines))]
+    if card.note is not None:
+        note = _clip(escape_mrkdwn(card.note), NOTE_LIMIT)
         blocks += _sections(f":information_source: {note}")
-    if report.updated:
-        lines = [f"*{labels['updated']}*"]
-        used = 0
-        for shown, paper in enumerate(report.updated):
-            title = _link(paper.abs_url, escape_mrkdwn(inline(paper.title)))
-            what = labels["updated_line"].format(version=paper.version)
-            line = f"• {title} ({escape_mrkdwn(paper.arxiv_id)}): {what}"
-            if shown and used + len(line) > UPDATED_TEXT_BUDGET:
-                lines.append(labels["more_updated"].format(count=len(report.updated) - shown))
-                break
-            lines.append(line)
-            used += len(line)
-        blocks += _sections("\n".join(lines))
+    if card.updated:
+        updated = [
+            f"• {_link(item.link.url, escape_mrkdwn(item.link.title))} {escape_mrkdwn(item.text)}"
+            for item in card.updated
+        ]
+        listed = lines_within(updated, UPDATED_TEXT_BUDGET, len, card.more_updated)
+        blocks += _sections("\n".join([f"*{escape_mrkdwn(card.updated_label)}*", *listed]))
     return blocks
 
 
-def _paper_blocks(
-    entry: PaperEntry, mentions: Sequence[Mention], labels: dict[str, str]
-) -> list[dict]:
-    paper = entry.paper
-    title = escape_mrkdwn(inline(paper.title))
-    authors = [escape_mrkdwn(inline(a)) for a in paper.authors]
-    shown = ", ".join(authors[:AUTHORS_SHOWN]) or "—"
-    if len(authors) > AUTHORS_SHOWN:
-        shown += " " + labels["more_authors"].format(count=len(authors) - AUTHORS_SHOWN)
-    lines = [
-        f"*{_link(paper.abs_url, title)}*",
-        f"*{labels['authors']}*: {shown}",
-        f"*{labels['arxiv']}*: {escape_mrkdwn(paper.versioned_id)}",
-        f"*{labels['categories']}*: {escape_mrkdwn(', '.join(paper.categories))}",
-    ]
-    if paper.announce_type is not None:
-        lines.append(f"*{labels['announce_type']}*: {paper.announce_type.value}")
-    if entry.matched_keywords:
-        keywords = escape_mrkdwn(", ".join(entry.matched_keywords))
-        lines.append(f"*{labels['matched']}*: {keywords}")
-    if mentions:
-        tagged = ", ".join(
-            f"{_mention(m)} ({escape_mrkdwn(', '.join(m.keywords))})" if m.keywords else _mention(m)
-            for m in mentions
+def _paper_blocks(card: PaperCard) -> list[dict]:
+    title = escape_mrkdwn(card.link.title)
+    lines = [f"*{_link(card.link.url, title)}*", *(_field_line(f, {}) for f in card.fields)]
+    blocks = [_header(escape_mrkdwn(card.link.name)), *_sections("\n".join(lines))]
+    if card.notes:
+        blocks += _sections(
+            "\n".join(f":information_source: {escape_mrkdwn(n)}" for n in card.notes)
         )
-        lines.append(f"*{labels['mentions']}*: {tagged}")
-    if entry.code_links:
-        lines.append(f"*{labels['code']}*: " + ", ".join(_link(u) for u in entry.code_links))
-    blocks = [_header(title or escape_mrkdwn(paper.versioned_id)), *_sections("\n".join(lines))]
-    notes = [f":information_source: {escape_mrkdwn(inline(n))}" for n in entry.notes if n.strip()]
-    if notes:
-        blocks += _sections("\n".join(notes))
     blocks.append(DividerBlock().to_dict())
-    if entry.analysis is not None and has_content(entry.analysis):
-        if entry.source != AnalysisSource.NONE:
-            source = (
-                "analysis_full" if entry.source == AnalysisSource.FULL_TEXT else "analysis_abstract"
-            )
-            blocks.append(_context(labels[source]))
-        blocks += _analysis_blocks(entry.analysis, labels)
-    elif paper.abstract.strip():
-        abstract = escape_mrkdwn(inline(paper.abstract))
-        blocks += _sections(f"*{labels['abstract']}*\n{abstract}")
+    if card.source is not None:
+        blocks.append(_context(escape_mrkdwn(card.source)))
+    for section in card.sections:
+        blocks += _sections(f"*{escape_mrkdwn(section.label)}*\n{escape_mrkdwn(section.body)}")
     return blocks
 
 
-def _analysis_blocks(analysis: PaperAnalysis, labels: dict[str, str]) -> list[dict]:
-    blocks: list[dict] = []
-    for key, body in analysis_sections(analysis, escape_mrkdwn):
-        blocks += _sections(f"*{labels[key]}*\n{body}")
-    return blocks
+def _field_line(field: Field, budgets: Mapping[str, int]) -> str:
+    """`Label: value`; a text field with a budget is clipped to it."""
+    match field:
+        case TextField(key=key, text=text):
+            value = escape_mrkdwn(text)
+            value = _clip(value, budgets[key]) if key in budgets else value
+        case LinksField(links=links):
+            value = ", ".join(_link(link.url, escape_mrkdwn(link.label)) for link in links)
+        case MentionsField(tags=tags):
+            value = ", ".join(_tagged(tag) for tag in tags)
+    return f"*{escape_mrkdwn(field.label)}*: {value}"
 
 
-def _paper_list(report: DailyReport, labels: dict[str, str]) -> str:
+def _tagged(tag: Tag) -> str:
+    mention = _mention(tag.user_id)
+    return f"{mention} ({escape_mrkdwn(tag.keywords)})" if tag.keywords else mention
+
+
+def _paper_list(card: ParentCard) -> str:
     """One short paragraph a paper: linked title, matched keywords, a one-line summary."""
     items = []
-    for number, entry in enumerate(report.entries, start=1):
-        title = _link(entry.paper.abs_url, escape_mrkdwn(inline(entry.paper.title)))
-        item = f"{number}. *{title}*"
-        if entry.matched_keywords:
-            item += " — " + _clip(escape_mrkdwn(", ".join(entry.matched_keywords)), 200)
-        analysis = entry.analysis
-        gist = analysis.summary if analysis and analysis.summary.strip() else entry.paper.abstract
-        if gist.strip():
-            item += "\n" + _clip(escape_mrkdwn(inline(gist)), ONE_LINE_SUMMARY_LIMIT)
+    for listed in card.listed:
+        title = _link(listed.link.url, escape_mrkdwn(listed.link.title))
+        item = f"{listed.number}. *{title}*"
+        if listed.keywords:
+            item += " — " + _clip(escape_mrkdwn(listed.keywords), LIST_KEYWORDS_LIMIT)
+        if listed.gist:
+            item += "\n" + _clip(escape_mrkdwn(listed.gist), ONE_LINE_SUMMARY_LIMIT)
         items.append(item)
     return "\n\n".join(items)
 
@@ -292,15 +256,12 @@ def _text_messages(reply: TextReply) -> list[SlackMessage]:
     return [SlackMessage(_clip(_page_text(page), FALLBACK_TEXT_LIMIT), page) for page in pages]
 
 
-def _paginate(
-    blocks: list[dict], fallback: str, title: str, labels: dict[str, str]
-) -> list[SlackMessage]:
+def _paginate(blocks: list[dict], fallback: str, title: str, continued: str) -> list[SlackMessage]:
     """Blocks in as many messages as they need; later ones open with a "continued" line."""
     pages = _pack(blocks, reserve_blocks=1, reserve_text=400)
     messages = [SlackMessage(fallback, pages[0])]
     for number, page in enumerate(pages[1:], start=2):
-        continued = labels["continued"].format(page=number, pages=len(pages))
-        line = f"{_clip(title, 200)} ({continued})"
+        line = f"{_clip(title, 200)} ({continued.format(page=number, pages=len(pages))})"
         messages.append(SlackMessage(line, [_context(line), *page]))
     return messages
 

@@ -140,12 +140,3 @@ def test_any_report_renders_valid_on_both_platforms(
     assert utf16_length(parse_html(telegram.render_parent(report))) <= MAX_MESSAGE
     for message in telegram.render_reply(ReportReply(report)):
         assert utf16_length(parse_html(message)) <= MAX_MESSAGE
-
-
-@settings(max_examples=300, deadline=None)
-@given(source=st.one_of(TEXT, st.text()))
-def test_telegram_measures_any_text_as_its_splitter_reads_it(source: str) -> None:
-    """A message is measured to decide whether to split it: the measure must be the splitter's
-    count of what the reader sees, character by character, surrogates and all."""
-    seen = "".join(token.text for token in telegram._tokenize(source))
-    assert telegram.visible_length(source) == len(seen.encode("utf-16-le", "surrogatepass")) // 2

@@ -11,15 +11,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.platform import Mention, PaperReply, ReportReply, TextReply
-from bot.telegram.render import (
-    MAX_MESSAGE,
-    escape,
-    render_paper,
-    render_parent,
-    render_reply,
-    split_html,
-    visible_length,
-)
+from bot.telegram.html_split import MAX_MESSAGE, visible_length
+from bot.telegram.render import escape, render_paper, render_parent, render_reply
 from pipeline.models import PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, ReportStatus
 from tests.fakes.telegram_server import FakeTelegram, TelegramHTMLError, parse_html, utf16_length
@@ -66,31 +59,11 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def _assert_whole_pieces(pieces: list[str], original: str) -> None:
-    """The pieces are the original in order, each ending at a space or a sentence's end."""
-    position = 0
-    for piece in pieces:
-        while original[position].isspace():
-            position += 1
-        assert original.startswith(piece, position), piece[:80]
-        position += len(piece)
-        at_end = position == len(original)
-        assert at_end or original[position].isspace() or original[position - 1] in "。！？"
-    assert not original[position:].strip()
-
-
 # -- escaping and counting
 
 
 def test_escape_turns_markup_into_text_and_leaves_quotes() -> None:
     assert escape('a & <b> "q" &amp;') == 'a &amp; &lt;b&gt; "q" &amp;amp;'
-
-
-def test_visible_length_counts_parsed_text_in_utf16_code_units() -> None:
-    assert visible_length("<b>a</b>&amp;😀中") == 5
-    assert visible_length('<a href="https://arxiv.org/abs/1">ab</a>') == 2
-    assert visible_length("&#128512;&#x4e2d;&lt;") == 4
-    assert visible_length("&nbsp;") == 6  # Telegram knows only four named entities
 
 
 def test_hostile_text_is_escaped_everywhere() -> None:
@@ -247,57 +220,6 @@ def test_emoji_count_twice_so_a_message_of_them_splits_earlier() -> None:
     for message in messages:
         _assert_sendable(message)
     assert "".join(_body(m) for m in messages).count("😀") == 3000
-
-
-def test_an_emoji_sequence_is_never_cut_in_half() -> None:
-    coder = "👩\u200d💻"  # three characters joined into one symbol, five UTF-16 units
-    source = "ab" + coder * 2000  # the first window ends just after a joiner
-    pieces = split_html(source)
-    assert len(pieces) == 3
-    for piece in pieces:
-        assert utf16_length(piece) <= MAX_MESSAGE
-        assert piece.removeprefix("ab").replace(coder, "") == ""
-    assert "".join(pieces) == source
-
-
-# -- splitting HTML
-
-
-def test_split_html_reopens_tags_and_never_splits_a_tag_an_entity_or_a_link() -> None:
-    link = '<a href="https://arxiv.org/abs/{n}?a=1&amp;b=2">paper {n} &amp; &lt;more&gt;</a> &amp;'
-    source = "<b>" + " ".join(link.format(n=n) for n in range(300)) + "</b>"
-    pieces = split_html(source, 500)
-    assert len(pieces) > 5
-    for piece in pieces:
-        plain = _plain(piece)
-        assert utf16_length(plain) <= 500
-        assert piece.startswith("<b>") and piece.endswith("</b>")
-        links = re.findall(r"<a [^>]*>(.*?)</a>", piece)
-        assert piece.count("<a ") == piece.count("</a>") == len(links)
-        assert all(re.fullmatch(r"paper \d+ &amp; &lt;more&gt;", text) for text in links)
-    _assert_whole_pieces([_plain(p) for p in pieces], _plain(source))
-
-
-def test_split_html_closes_and_reopens_nested_tags_with_their_attributes() -> None:
-    source = "<blockquote expandable><i>" + "word " * 300 + "</i>end</blockquote>"
-    pieces = split_html(source, 400)
-    assert len(pieces) == 4
-    for piece in pieces[:-1]:
-        assert piece.startswith("<blockquote expandable><i>")
-        assert piece.endswith("</i></blockquote>")
-        _plain(piece)
-    assert pieces[-1].endswith("word </i>end</blockquote>")
-    _assert_whole_pieces([_plain(p) for p in pieces], _plain(source))
-
-
-def test_an_unbroken_run_is_cut_between_characters_within_the_limit() -> None:
-    assert [len(p) for p in split_html("长" * 7000, 3000)] == [3000, 3000, 1000]
-    assert [len(p) for p in split_html("😀" * 3000)] == [2048, 952]
-
-
-def test_a_text_that_fits_is_one_piece_and_blank_text_none() -> None:
-    assert split_html("<b>short</b> text") == ["<b>short</b> text"]
-    assert split_html(" \n <b> </b>") == []
 
 
 # -- the parent message
