@@ -126,7 +126,7 @@ _clip = clip_mrkdwn
 
 def _cut_point(text: str, limit: int, boundaries: Sequence[re.Pattern[str]]) -> tuple[int, int]:
     """Where a piece of at most `limit` characters ends, and where the rest starts."""
-    inside = set()
+    inside: set[int] = set()
     for atom in _ATOM.finditer(text):
         if atom.start() >= limit:
             break
