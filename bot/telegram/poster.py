@@ -20,10 +20,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.labels import chat_labels
 from bot.pacing import ChannelPacer
 from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key
 from bot.telegram.render import render_paper, render_parent, render_reply
-from pipeline.markdown import LABELS
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
 
@@ -99,7 +99,7 @@ def make_bot(settings: Settings) -> ExtBot[int]:
 
 
 def topic_name(report: DailyReport) -> str:
-    labels = LABELS.get(report.language, LABELS["en"])
+    labels = chat_labels(report.language)
     return f"{labels['title']} {report.report_date.isoformat()}"
 
 

@@ -13,11 +13,11 @@ from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import deliver_to_slack, digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
 from bot.delivery import deliver_day
+from bot.labels import LABELS
 from bot.pacing import ChannelPacer
 from bot.platform import Mention, ReportReply, ThreadHead
 from bot.slack.client import SlackConfigError, make_client
 from bot.slack.poster import SlackPoster
-from pipeline.markdown import LABELS
 from pipeline.models import PaperAnalysis
 from pipeline.report import AnalysisSource
 from storage.db import Database
