@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import DayRun
     from bot.delivery import DeliveryOutcome
-    from pipeline.digest import DigestOutcome
+    from pipeline.outcomes import DigestOutcome
 
 app = typer.Typer(
     help="Reads arXiv every day and brings the papers that match your keywords to your team.",
@@ -129,9 +129,11 @@ def digest(
             _print_outcome(outcome)
 
         started = time.monotonic()
-        async with open_digest(settings, options, on_progress) as runner:
+        async with open_digest(settings, options) as runner:
             with progress:
-                day = await run_everything(settings, runner, requested, on_report=on_report)
+                day = await run_everything(
+                    settings, runner, requested, on_report=on_report, on_progress=on_progress
+                )
         ok = _print_deliveries(day)
         _print_run_summary(day, time.monotonic() - started)
         return ok
@@ -230,7 +232,7 @@ def summarize(
 
     async def run() -> str:
         async with open_digest(settings, digest_options(settings)) as runner:
-            entry = await runner.summarize(paper)
+            entry = (await runner.summarize(paper)).entry
         return "\n".join(render_entry(entry, settings.digest_language)).rstrip() + "\n"
 
     try:

@@ -19,7 +19,7 @@ from storage.redaction import NO_SECRETS, Redactor
 
 if TYPE_CHECKING:
     from arxiv_digest.settings import Settings
-    from pipeline.digest import RunStats
+    from pipeline.outcomes import RunStats
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -18,8 +18,12 @@ from arxiv_digest.settings import Settings
 from pipeline.analyse import ENDPOINT_PAUSE_SECONDS, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import TokenBudget
-from pipeline.digest import Digest, DigestOptions, DigestOutcome
+from pipeline.daybuilder import Progress
+from pipeline.digest import Digest
 from pipeline.feed import FeedClient
+from pipeline.feedcache import FeedCache
+from pipeline.options import DigestOptions
+from pipeline.outcomes import DigestOutcome
 from pipeline.pdf import PdfReader
 from storage.db import Database
 
@@ -71,12 +75,12 @@ def make_llm_client(settings: Settings) -> AsyncOpenAI | None:
 
 
 @asynccontextmanager
-async def open_digest(
-    settings: Settings,
-    options: DigestOptions,
-    on_progress: Callable[[str, int, int], None] | None = None,
-) -> AsyncIterator[Digest]:
-    """Everything a run needs, opened together and closed together."""
+async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterator[Digest]:
+    """Everything a run needs, opened together and closed together.
+
+    The feed cache lives as long as the digest: the default report and every chat's report
+    of a day read one fetch of their feed (see `run_everything` and `bot.daily`).
+    """
     db = await Database.open(settings.database_url, settings.redactor)
     llm = make_llm_client(settings)
     timeout = httpx.Timeout(settings.http_timeout_seconds, connect=15.0)
@@ -100,8 +104,12 @@ async def open_digest(
                 )
             yield Digest(
                 db=db,
-                feed=FeedClient(
-                    http, settings.arxiv_rss_url, deadline_seconds=settings.http_deadline_seconds
+                feeds=FeedCache(
+                    FeedClient(
+                        http,
+                        settings.arxiv_rss_url,
+                        deadline_seconds=settings.http_deadline_seconds,
+                    )
                 ),
                 api=ArxivApi(
                     settings.arxiv_api_url,
@@ -122,8 +130,6 @@ async def open_digest(
                 ),
                 analyzer=analyzer,
                 options=options,
-                model=settings.llm_model,
-                on_progress=on_progress,
                 budget=TokenBudget(settings.llm_daily_token_cap),
             )
     finally:
@@ -142,6 +148,7 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
     return ChatCore(
         db=digest.db,
         digest=digest,
+        feeds=digest.feeds,
         admins=settings.bot_admins,
         post_empty_days=settings.digest_post_empty_days,
         summarize_per_user_per_day=settings.summarize_per_user_per_day,
@@ -223,6 +230,7 @@ async def run_everything(
     requested: date | None = None,
     *,
     on_report: Callable[[DigestOutcome], None] | None = None,
+    on_progress: Progress | None = None,
     stop: StopSignal | None = None,
 ) -> DayRun:
     """The day as `arxiv-digest digest` and the daily schedule run it.
@@ -230,12 +238,13 @@ async def run_everything(
     The day is fetched and matched once; then the default report (the Markdown file) is
     finished while each platform posts its threads, side by side, every paper as soon as its
     analysis lands. A chat failing cannot lose the report, and one platform failing does not
-    keep the other from its thread. A stale feed posts nothing.
+    keep the other from its thread. A stale feed posts nothing. `on_progress` hears of the
+    default report's papers as they land.
     """
     from pipeline.report import ReportStatus
 
-    with digest.sharing_feeds():  # fetched once for the default report and the chats
-        async with await digest.start(requested) as build:
+    with digest.feeds.sharing():  # fetched once for the default report and the chats
+        async with await digest.start(requested, on_progress=on_progress) as build:
 
             async def publish() -> DigestOutcome:
                 outcome = await build.finish()

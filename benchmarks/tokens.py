@@ -136,7 +136,7 @@ async def rerun_tokens() -> dict:
             before = len(llm.completions)
             async with open_digest(settings, digest_options(settings)) as digest:
                 outcome = await digest.run()
-                digest.forget_feeds()
+                digest.feeds.forget()
             asked = llm.completions[before:]
             prompt = sum(
                 len("\n".join(str(m.get("content") or "") for m in c["messages"])) // 4

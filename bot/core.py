@@ -40,9 +40,11 @@ from bot.subscriptions import (
 )
 from pipeline.admission import arrival_ticket
 from pipeline.budget import LlmNotAllowed, utc_today
-from pipeline.digest import Digest, DigestOptions, RunStats
+from pipeline.digest import Digest
 from pipeline.errors import DigestError
+from pipeline.feedcache import FeedCache
 from pipeline.matching import normalize_keyword
+from pipeline.options import DigestOptions
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import (
@@ -112,6 +114,7 @@ class ChatCore:
         *,
         db: Database,
         digest: Digest,
+        feeds: FeedCache,
         admins: Collection[str] = (),
         post_empty_days: bool = True,
         summarize_per_user_per_day: int = 0,
@@ -123,6 +126,7 @@ class ChatCore:
     ) -> None:
         self.db = db
         self.digest = digest
+        self.feeds = feeds  # the digest's: a daily delivery shares one fetch of each feed
         self.admins = frozenset(admins)
         self.post_empty_days = post_empty_days
         self.summarize_cap = summarize_per_user_per_day
@@ -184,15 +188,14 @@ class ChatCore:
         options = await summary_options(
             self.db, self.digest.options, caller.platform, caller.chat_id
         )
-        stats = RunStats()
         allowed = await self.limits.may_use_llm(caller)
         try:
-            entry = await self.digest.summarize(paper, options, stats=stats, llm_allowed=allowed)
+            result = await self.digest.summarize(paper, options, llm_allowed=allowed)
         except LlmNotAllowed:
             return _error(SUMMARIZE_CAP.format(cap=self.summarize_cap))
-        if stats.llm_requests:
+        if result.llm_asked:
             await self.limits.used_llm(caller)
-        return PaperReply(entry, options.language)
+        return PaperReply(result.entry, options.language)
 
     # ---- keywords ----------------------------------------------------------------------------
 

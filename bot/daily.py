@@ -53,17 +53,15 @@ async def run_daily(
     """
     platform = poster.platform
     runs = []
-    try:
+    # Shared within this run (and with a default run around it); a retry later, say after a
+    # stale feed, reads the feed again.
+    with core.feeds.sharing():
         for chat_id in await daily_chats(core.db, platform, chat_ids):
             runs.append(await _deliver_chat(core, poster, chat_id, requested, stop))
         async with core.db.session() as session:
             users = await ChatRepository(session).dm_subscribers(platform)
         for user_id in users:
             runs.append(await _deliver_dm(core, poster, user_id, requested, stop))
-    finally:
-        # Shared within this run (and with a default run just before it); a retry later, say
-        # after a stale feed, must read the feed again.
-        core.digest.forget_feeds()
     failed = [r.chat_id for r in runs if not r.ok]
     log.info("daily delivery on %s: %d runs, failed: %s", platform, len(runs), failed or "none")
     return runs

@@ -11,14 +11,12 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from pipeline.outcomes import DigestOutcome
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 
-if TYPE_CHECKING:
-    from pipeline.digest import DigestOutcome
-
-Publish = Callable[[DailyReport], Awaitable["DigestOutcome"]]
+Publish = Callable[[DailyReport], Awaitable[DigestOutcome]]
 
 
 class DayBuild:

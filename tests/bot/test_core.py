@@ -45,7 +45,7 @@ async def core(
 ) -> AsyncIterator[ChatCore]:
     settings = make_settings(arxiv, llm, database_url, tmp_path)
     async with open_digest(settings, digest_options(settings)) as digest:
-        yield ChatCore(db=digest.db, digest=digest, admins=["UADMIN"])
+        yield ChatCore(db=digest.db, digest=digest, feeds=digest.feeds, admins=["UADMIN"])
 
 
 def lines(reply: Reply) -> tuple[str, ...]:

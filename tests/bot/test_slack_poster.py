@@ -377,7 +377,7 @@ async def test_a_day_without_papers_is_one_short_note_and_never_an_old_day_again
     settings, core = daily
     await deliver_to_slack(settings, core)
     serve_day(arxiv, NEXT_DAY, [])
-    core.digest.forget_feeds()
+    core.feeds.forget()
 
     await deliver_to_slack(settings, core)
     await deliver_to_slack(settings, core)

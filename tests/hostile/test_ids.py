@@ -190,6 +190,6 @@ async def test_the_cli_summarize_reads_an_old_style_id_too(
     arxiv.add_paper(OLD, method_pdf("An old paper"))
     settings = make_settings(arxiv, llm, database_url, tmp_path)
     async with open_digest(settings, digest_options(settings)) as digest:
-        entry = await digest.summarize("https://arxiv.org/pdf/cs/9901001v1.pdf")
+        entry = (await digest.summarize("https://arxiv.org/pdf/cs/9901001v1.pdf")).entry
     assert entry.paper.arxiv_id == "cs/9901001" and entry.paper.version == 1
     assert [r.path for r in arxiv.requests if r.path.startswith("/pdf/")] == ["/pdf/cs/9901001v1"]

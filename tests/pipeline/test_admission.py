@@ -225,7 +225,7 @@ async def test_summaries_reach_the_llm_in_the_order_they_were_asked_for(
         for p in papers:
             tasks.append(asyncio.create_task(digest.summarize(p.arxiv_id)))
             await asyncio.sleep(0.02)  # arrival order is creation order
-        entries = await asyncio.gather(*tasks)
+        entries = [result.entry for result in await asyncio.gather(*tasks)]
 
     assert all(e.analysis is not None for e in entries)
     asked = [
@@ -264,7 +264,7 @@ async def test_summaries_are_answered_in_the_order_they_were_asked_for(
         async with open_digest(settings, digest_options(settings)) as digest:
 
             async def ask(wanted: str) -> None:
-                entry = await digest.summarize(wanted)
+                entry = (await digest.summarize(wanted)).entry
                 assert entry.analysis is not None
                 answered.append(wanted)
 

@@ -33,7 +33,7 @@ BOB = Caller("slack", "C1", "U2")
 async def spend_some_tokens_today(settings: Settings) -> int:
     """One analysis through the real LLM client: its tokens are stored as spent today."""
     async with open_digest(settings, digest_options(settings)) as digest:
-        entry = await digest.summarize(NETVLAD.arxiv_id)
+        entry = (await digest.summarize(NETVLAD.arxiv_id)).entry
         assert entry.analysis is not None
         return await digest.budget.used_today(digest.db)  # type: ignore[union-attr]
 
@@ -117,7 +117,11 @@ async def test_summarize_is_capped_per_user_per_day_counting_only_llm_requests(
     async with open_digest(settings, digest_options(settings)) as digest:
         today = date(2026, 2, 4)
         core = ChatCore(
-            db=digest.db, digest=digest, summarize_per_user_per_day=1, today=lambda: today
+            db=digest.db,
+            digest=digest,
+            feeds=digest.feeds,
+            summarize_per_user_per_day=1,
+            today=lambda: today,
         )
 
         assert isinstance(await core.handle(ALICE, f"summarize {ECO.arxiv_id}"), PaperReply)

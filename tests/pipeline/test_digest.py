@@ -13,9 +13,9 @@ from sqlalchemy import event, update
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
-from pipeline.digest import DigestOutcome, RunStats
 from pipeline.errors import DigestError, InvalidArxivId, PaperNotFound
 from pipeline.models import AnnounceType, Paper
+from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.report import AnalysisSource, ReportStatus
 from storage.models import ExtractionRow
 from storage.reports import ReportRepository
@@ -347,8 +347,8 @@ async def test_summarize_looks_a_paper_up_once_then_answers_from_the_store(
     settings = make_settings(arxiv, llm, database_url, tmp_path)
 
     async with open_digest(settings, digest_options(settings)) as digest:
-        first = await digest.summarize("https://arxiv.org/abs/cs/9901001")
-        second = await digest.summarize("cs/9901001")
+        first = (await digest.summarize("https://arxiv.org/abs/cs/9901001")).entry
+        second = (await digest.summarize("cs/9901001")).entry
         with pytest.raises(PaperNotFound):
             await digest.summarize("2602.99999")
         with pytest.raises(InvalidArxivId):
@@ -437,8 +437,11 @@ async def test_one_paper_asked_for_twice_at_once_is_read_and_analysed_once(
     settings = make_settings(arxiv, llm, database_url, tmp_path)
 
     async with open_digest(settings, digest_options(settings)) as digest:
-        first, second = await asyncio.gather(
-            digest.summarize(ECO.arxiv_id), digest.summarize(ECO.arxiv_id)
+        first, second = (
+            result.entry
+            for result in await asyncio.gather(
+                digest.summarize(ECO.arxiv_id), digest.summarize(ECO.arxiv_id)
+            )
         )
 
     assert first.analysis == second.analysis and first.analysis is not None
@@ -455,7 +458,7 @@ async def test_a_stored_analysis_is_read_by_everyone_at_once_not_one_by_one(
     settings = make_settings(arxiv, llm, database_url, tmp_path)
 
     async with open_digest(settings, digest_options(settings)) as digest:
-        stored = await digest.summarize(ECO.arxiv_id)
+        stored = (await digest.summarize(ECO.arxiv_id)).entry
         in_use, most = 0, 0
 
         def checked_out(*_: object) -> None:
@@ -470,8 +473,13 @@ async def test_a_stored_analysis_is_read_by_everyone_at_once_not_one_by_one(
         pool = digest.db.engine.sync_engine
         event.listen(pool, "checkout", checked_out)
         event.listen(pool, "checkin", checked_in)
+        results = await asyncio.gather(
+            *(digest.papers.entry_for(ECO, [], digest.options) for _ in range(8))
+        )
         stats = RunStats()
-        entries = await asyncio.gather(*(digest.describe(ECO, [], stats) for _ in range(8)))
+        for result in results:
+            stats.count(result)
+        entries = [result.entry for result in results]
 
     assert [e.analysis for e in entries] == [stored.analysis] * 8
     assert stats.cached == 8 and len(llm.completions) == 1
@@ -492,7 +500,7 @@ async def test_a_cached_analysis_is_answered_without_reading_the_stored_text(
     settings = make_settings(arxiv, llm, database_url, tmp_path)
 
     async with open_digest(settings, digest_options(settings)) as digest:
-        first = await digest.summarize(linked.arxiv_id)
+        first = (await digest.summarize(linked.arxiv_id)).entry
         async with digest.db.session() as session:  # a text that could no longer be parsed
             await session.execute(
                 update(ExtractionRow)
@@ -500,8 +508,10 @@ async def test_a_cached_analysis_is_answered_without_reading_the_stored_text(
                 .values(content={"not": "a full text"})
             )
             await session.commit()
+        result = await digest.summarize(linked.arxiv_id)
         stats = RunStats()
-        again = await digest.summarize(linked.arxiv_id, stats=stats)
+        stats.count(result)
+        again = result.entry
 
     assert first.code_links == [
         "https://github.com/Example/Linked",
