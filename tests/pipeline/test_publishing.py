@@ -1,0 +1,67 @@
+"""A finished report is kept: its rows in the database, its Markdown file for the default report."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from pipeline.options import DigestOptions
+from pipeline.publishing import publish_report
+from pipeline.report import DailyReport, PaperEntry, ReportStatus
+from storage.db import Database
+from storage.reports import ReportRepository
+from tests.pipeline.test_digest import CROSS, DAY, ECO, SURVEY
+
+
+def a_report() -> DailyReport:
+    return DailyReport(
+        report_date=DAY,
+        categories=["cs.AI", "cs.RO"],
+        keywords=["VLA"],
+        status=ReportStatus.COMPLETE,
+        entries=[PaperEntry(ECO, ["VLA"]), PaperEntry(CROSS, ["VLA"])],
+        updated=[SURVEY],
+        announced_count=3,
+    )
+
+
+async def test_a_chats_report_is_kept_in_the_database_only_with_its_papers_in_order(
+    database: Database, tmp_path: Path
+) -> None:
+    options = DigestOptions(
+        ["cs.AI"],
+        ["VLA"],
+        reports_dir=tmp_path / "reports",
+        scope="slack:C1",
+        write_markdown=False,
+    )
+
+    path = await publish_report(database, a_report(), options)
+
+    assert path is None and not options.reports_dir.exists()
+    async with database.session() as session:
+        stored = await ReportRepository(session).get(DAY, "slack:C1")
+    assert stored is not None and stored.status == ReportStatus.COMPLETE
+    assert [(p.arxiv_id, p.position, p.mention) for p in stored.papers] == [
+        (ECO.arxiv_id, 0, "full"),
+        (CROSS.arxiv_id, 1, "full"),
+        (SURVEY.arxiv_id, 2, "updated"),
+    ]
+    assert stored.papers[0].matched_keywords == ("VLA",) and ECO.title in stored.markdown
+
+
+async def test_the_default_report_is_written_whole_and_readable_by_anyone(
+    database: Database, tmp_path: Path
+) -> None:
+    options = DigestOptions(["cs.AI"], ["VLA"], reports_dir=tmp_path / "reports")
+    report = a_report()
+    await publish_report(database, report, options)
+    report.entries = report.entries[:1]
+
+    path = await publish_report(database, report, options)
+
+    assert path == tmp_path / "reports" / "2026-02-04.md"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    text = path.read_text()
+    assert ECO.title in text and CROSS.title not in text  # replaced, not appended to
