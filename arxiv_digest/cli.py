@@ -16,7 +16,10 @@ from arxiv_digest.logs import log_run_summary, setup_from_settings
 from storage.redaction import MIN_SECRET_LENGTH, NO_SECRETS, Redactor
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
+    from rich.progress import Progress
 
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import DayRun
@@ -110,19 +113,7 @@ def digest(
     options = digest_options(settings, categories=_split(categories), keywords=_split(keywords))
 
     async def run() -> bool:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            transient=True,
-            console=_stderr_console(),
-        )
-        task = progress.add_task("Reading and analysing papers", total=None)
-
-        def on_progress(_label: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        progress, on_progress = _progress_bar()
 
         def on_report(outcome: DigestOutcome) -> None:
             progress.stop()
@@ -144,6 +135,25 @@ def digest(
         raise _fail(str(exc)) from None
     if not ok:
         raise typer.Exit(code=1)
+
+
+def _progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
+    """The bar the default report's papers move as they land, and what moves it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        transient=True,
+        console=_stderr_console(),
+    )
+    task = progress.add_task("Reading and analysing papers", total=None)
+
+    def on_progress(_label: str, done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, on_progress
 
 
 def _print_run_summary(day: DayRun, wall_seconds: float) -> None:

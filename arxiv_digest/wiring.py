@@ -74,6 +74,22 @@ def make_llm_client(settings: Settings) -> AsyncOpenAI | None:
     )
 
 
+def make_analyzer(settings: Settings, llm: AsyncOpenAI | None) -> Analyzer | None:
+    if llm is None or not settings.llm_model:
+        return None
+    return Analyzer(
+        llm,
+        model=settings.llm_model,
+        language=settings.digest_language,
+        max_output_tokens=settings.llm_max_output_tokens,
+        concurrency=settings.llm_concurrency,
+        response_format=settings.llm_response_format,
+        request_deadline=settings.llm_timeout_seconds * (settings.llm_max_retries + 1),
+        pause_after_fault=ENDPOINT_PAUSE_SECONDS,
+        redact=settings.redactor,
+    )
+
+
 @asynccontextmanager
 async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterator[Digest]:
     """Everything a run needs, opened together and closed together.
@@ -89,19 +105,6 @@ async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterat
         async with httpx.AsyncClient(
             headers=headers, timeout=timeout, follow_redirects=True
         ) as http:
-            analyzer = None
-            if llm is not None and settings.llm_model:
-                analyzer = Analyzer(
-                    llm,
-                    model=settings.llm_model,
-                    language=settings.digest_language,
-                    max_output_tokens=settings.llm_max_output_tokens,
-                    concurrency=settings.llm_concurrency,
-                    response_format=settings.llm_response_format,
-                    request_deadline=settings.llm_timeout_seconds * (settings.llm_max_retries + 1),
-                    pause_after_fault=ENDPOINT_PAUSE_SECONDS,
-                    redact=settings.redactor,
-                )
             yield Digest(
                 db=db,
                 feeds=FeedCache(
@@ -128,7 +131,7 @@ async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterat
                     concurrency=settings.pdf_concurrency,
                     deadline_seconds=settings.http_deadline_seconds,
                 ),
-                analyzer=analyzer,
+                analyzer=make_analyzer(settings, llm),
                 options=options,
                 budget=TokenBudget(settings.llm_daily_token_cap),
             )
