@@ -97,7 +97,7 @@ class DayBuild:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        pending = [job for job in self._work.values() if not job.done()]
+        pending: list[asyncio.Future[Any]] = [j for j in self._work.values() if not j.done()]
         if self._outcome is not None and not self._outcome.done():
             pending.append(self._outcome)
         for job in pending:

@@ -7,13 +7,14 @@ from pipeline.errors import PdfUnavailable, PdfUnreadable
 from pipeline.models import Paper
 from pipeline.pdf import FullText, PdfReader
 from storage.db import Database
+from storage.records import ExtractionStatus
 from storage.repositories import ExtractionRepository
 
 # Extraction statuses: "unavailable" (download failed: try again next run), "unreadable" (the
 # file itself is unusable: never download it again), "ok".
-_RETRY_LATER = "unavailable"
-_UNREADABLE = "unreadable"
-_OK = "ok"
+_RETRY_LATER: ExtractionStatus = "unavailable"
+_UNREADABLE: ExtractionStatus = "unreadable"
+_OK: ExtractionStatus = "ok"
 
 
 class FullTexts:
@@ -41,7 +42,12 @@ class FullTexts:
         return full, None
 
     async def _save(
-        self, paper: Paper, *, status: str, reason: str | None, full: FullText | None
+        self,
+        paper: Paper,
+        *,
+        status: ExtractionStatus,
+        reason: str | None,
+        full: FullText | None,
     ) -> None:
         async with self._db.session() as session:
             await ExtractionRepository(session).save(

@@ -153,7 +153,7 @@ class PaperWork:
                 language,
                 PROMPT_VERSION,
                 status="ok" if answer.analysis else "failed",
-                source=answer.source,
+                source="full_text" if answer.source == AnalysisSource.FULL_TEXT else "abstract",
                 analysis=answer.analysis,
                 error=answer.error,
                 prompt_tokens=answer.prompt_tokens,

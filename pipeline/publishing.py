@@ -13,9 +13,17 @@ from pathlib import Path
 
 from pipeline.markdown import render_report
 from pipeline.options import DigestOptions
-from pipeline.report import DailyReport
+from pipeline.report import DailyReport, ReportStatus
 from storage.db import Database
+from storage.records import ReportStatus as StoredStatus
 from storage.repositories import ReportPaper, ReportRepository
+
+# A report is stored once settled: a stale day is never stored, nor one still analysing.
+_STORED_STATUS: dict[ReportStatus, StoredStatus] = {
+    ReportStatus.COMPLETE: "complete",
+    ReportStatus.PARTIAL: "partial",
+    ReportStatus.EMPTY: "empty",
+}
 
 
 async def publish_report(db: Database, report: DailyReport, options: DigestOptions) -> Path | None:
@@ -31,7 +39,7 @@ async def publish_report(db: Database, report: DailyReport, options: DigestOptio
             options.scope,
             categories=report.categories,
             keywords=report.keywords,
-            status=report.status.value,
+            status=_STORED_STATUS[report.status],
             markdown=markdown,
             papers=report_rows(report),
         )
