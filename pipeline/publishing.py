@@ -28,7 +28,7 @@ _STORED_STATUS: dict[ReportStatus, StoredStatus] = {
 
 async def publish_report(db: Database, report: DailyReport, options: DigestOptions) -> Path | None:
     """Store the report in its scope; returns where the Markdown went (None: database only)."""
-    markdown = render_report(report)
+    markdown = db.redact(render_report(report))  # a file leaves the process: no secret in it
     path = None
     if options.write_markdown:
         path = options.reports_dir / f"{report.report_date.isoformat()}.md"

@@ -35,8 +35,9 @@ _PG_MIGRATION_LOCK = 0x61727869  # "arxi"
 class Database:
     """One engine and its session factory; `open` migrates the schema before returning."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, redact: Redactor = NO_SECRETS) -> None:
         self.engine = engine
+        self.redact = redact  # what this database masks in every row, for files written beside it
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
@@ -56,7 +57,7 @@ class Database:
             event.listen(engine.sync_engine, "connect", _configure_sqlite)
         if redact:
             event.listen(engine.sync_engine, "before_cursor_execute", _masking(redact), retval=True)
-        database = cls(engine)
+        database = cls(engine, redact)
         try:
             await database.migrate()
         except BaseException:

@@ -9,6 +9,7 @@ from pipeline.options import DigestOptions
 from pipeline.publishing import publish_report
 from pipeline.report import DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
+from storage.redaction import Redactor
 from storage.reports import ReportRepository
 from tests.pipeline.test_digest import CROSS, DAY, ECO, SURVEY
 
@@ -65,3 +66,22 @@ async def test_the_default_report_is_written_whole_and_readable_by_anyone(
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     text = path.read_text()
     assert ECO.title in text and CROSS.title not in text  # replaced, not appended to
+
+
+async def test_a_configured_secret_in_the_report_never_reaches_its_file_or_rows(
+    database_url: str, tmp_path: Path
+) -> None:
+    key = "sk-publish-test-5e7a1c"
+    db = await Database.open(database_url, Redactor([key]))
+    report = a_report()
+    report.entries[0].notes.append(f"The model endpoint refused the key {key}")
+    options = DigestOptions(["cs.AI"], ["VLA"], reports_dir=tmp_path / "reports")
+    try:
+        path = await publish_report(db, report, options)
+        async with db.session() as session:
+            stored = await ReportRepository(session).get(DAY, options.scope)
+    finally:
+        await db.close()
+
+    assert path is not None and "refused the key ***" in path.read_text()
+    assert stored is not None and key not in stored.markdown and key not in path.read_text()
