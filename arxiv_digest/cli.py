@@ -286,17 +286,15 @@ def report(
 def serve(verbose: Verbose = False) -> None:
     """Run the chat bots (Slack: Socket Mode or HTTP; Telegram: long polling or a webhook) until
     interrupted (Ctrl-C or SIGTERM)."""
-    from telegram.error import TelegramError
-
     from arxiv_digest.settings import Settings
+    from arxiv_digest.wiring import chat_platforms
     from arxiv_digest.wiring import serve as serve_bots
-    from bot.slack.client import SlackConfigError
-    from bot.telegram.poster import TelegramConfigError
+    from bot.platform import PlatformError
     from pipeline.errors import DigestError
 
     settings = Settings()
     _setup_logging(settings, verbose, logging.INFO)
-    if not settings.slack_configured and not settings.telegram_configured:
+    if not chat_platforms(settings):
         raise _fail(
             "nothing to serve: set SLACK_BOT_TOKEN (docs/slack.md) "
             "or TELEGRAM_BOT_TOKEN (docs/telegram.md)"
@@ -320,8 +318,8 @@ def serve(verbose: Verbose = False) -> None:
 
     try:
         asyncio.run(run())
-    except (DigestError, SlackConfigError, TelegramConfigError, TelegramError, OSError) as exc:
-        # OSError: e.g. the port is taken; PTB names a rejected token in its error.
+    except (DigestError, PlatformError, OSError) as exc:
+        # A platform's settings or login failed (it says which); OSError: e.g. the port is taken.
         raise _fail(str(exc)) from None
     _echo("Stopped.", err=True)
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from arxiv_digest.settings import Settings
+    from bot.platform import Platform
 
 CHECK_TIMEOUT_SECONDS = 10.0
 RUN_KIND = "daily"
@@ -51,13 +53,13 @@ async def check_health(
     settings: Settings, *, seconds_per_check: float = CHECK_TIMEOUT_SECONDS
 ) -> HealthReport:
     """Every check runs (at once, each within `seconds_per_check`); details never carry a secret."""
+    from arxiv_digest.wiring import chat_platforms
+
     probes: list[tuple[str, Callable[[], Awaitable[list[Check]]]]] = [
-        ("database", lambda: _database(settings))
+        ("database", partial(_database, settings))
     ]
-    if settings.slack_configured:
-        probes.append(("slack", lambda: _slack(settings)))
-    if settings.telegram_configured:
-        probes.append(("telegram", lambda: _telegram(settings)))
+    for platform in chat_platforms(settings):
+        probes.append((platform.name.lower(), partial(_connection, platform)))
     found = await asyncio.gather(
         *(_bounded(name, probe, seconds_per_check) for name, probe in probes)
     )
@@ -139,27 +141,6 @@ async def _last_run(session: AsyncSession) -> Check:
     return Check("last_run", True, f"report for {latest.report_date} written {written}")
 
 
-async def _slack(settings: Settings) -> list[Check]:
-    from slack_sdk.errors import SlackApiError
-
-    from bot.slack.client import make_client
-
-    try:
-        answer = await make_client(settings).auth_test()
-    except SlackApiError as exc:
-        return [Check("slack", False, f"auth.test: {exc.response.get('error', 'failed')}")]
-    return [Check("slack", True, f"{answer.get('user')} in {answer.get('team')}")]
-
-
-async def _telegram(settings: Settings) -> list[Check]:
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    assert settings.telegram_bot_token is not None
-    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_api_url)
-    try:
-        async with bot:
-            me = await bot.get_me()
-    except TelegramError as exc:
-        return [Check("telegram", False, f"getMe: {_one_line(exc)}")]
-    return [Check("telegram", True, f"@{me.username}")]
+async def _connection(platform: Platform) -> list[Check]:
+    """The platform's login; its refusal or silence is the check's failure (see `_bounded`)."""
+    return [Check(platform.name.lower(), True, await platform.check_connection())]

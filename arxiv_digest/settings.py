@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.redaction import Redactor
+
+if TYPE_CHECKING:
+    from bot.slack.settings import SlackSettings
+    from bot.telegram.settings import TelegramSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/arxiv-digest.sqlite3"
 DEFAULT_USER_AGENT = "arxiv-digest/0.1 (daily paper digest for a research team)"
@@ -169,6 +173,42 @@ class Settings(BaseSettings):
         """A model name plus an endpoint or a key: a local server (Ollama, vLLM) needs no key."""
         return bool(self.llm_model) and bool(self.openai_base_url or self.openai_api_key)
 
+    def slack(self) -> SlackSettings:
+        """What the Slack adapter needs; it reads nothing else."""
+        from bot.slack.settings import SlackConfigError, SlackSettings
+
+        if self.slack_bot_token is None:
+            raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+        return SlackSettings(
+            bot_token=self.slack_bot_token.get_secret_value(),
+            channels=tuple(self.slack_channels),
+            app_token=_secret(self.slack_app_token),
+            signing_secret=_secret(self.slack_signing_secret),
+            api_url=self.slack_api_url,
+            http_port=self.slack_http_port,
+            messages_per_second=self.slack_messages_per_second,
+            timeout_seconds=self.chat_timeout_seconds,
+            redactor=self.redactor,
+        )
+
+    def telegram(self) -> TelegramSettings:
+        """What the Telegram adapter needs; it reads nothing else."""
+        from bot.telegram.settings import TelegramConfigError, TelegramSettings
+
+        if self.telegram_bot_token is None:
+            raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
+        return TelegramSettings(
+            bot_token=self.telegram_bot_token.get_secret_value(),
+            chats=tuple(self.telegram_chats),
+            api_url=self.telegram_api_url,
+            webhook_url=self.telegram_webhook_url,
+            webhook_secret=_secret(self.telegram_webhook_secret),
+            webhook_port=self.telegram_webhook_port,
+            messages_per_second=self.telegram_messages_per_second,
+            timeout_seconds=self.chat_timeout_seconds,
+            redactor=self.redactor,
+        )
+
     @cached_property
     def redactor(self) -> Redactor:
         """Every configured secret, masked in all that leaves the process or is stored; built
@@ -190,6 +230,10 @@ class Settings(BaseSettings):
         if password:
             found.append(password)
         return [value for value in found if value]
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _database_password(url: str) -> str | None:

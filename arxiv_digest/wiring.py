@@ -28,15 +28,10 @@ from pipeline.pdf import PdfReader
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from slack_bolt.async_app import AsyncApp
-
     from bot.core import ChatCore
     from bot.daily import ChatRun
+    from bot.platform import Platform
     from bot.stopping import StopSignal
-
-    Deliver = Callable[
-        [Settings, ChatCore, date | None, StopSignal | None], Coroutine[Any, Any, list[ChatRun]]
-    ]
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +136,7 @@ async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterat
         await db.close()
 
 
-# ---- chat -----------------------------------------------------------------------------------
+# ---- chat ----------------------------------------------------------------------------------
 # Chat SDKs are imported inside the functions: a digest without chat never loads them.
 
 
@@ -161,36 +156,19 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
     )
 
 
-async def deliver_to_slack(
-    settings: Settings,
-    core: ChatCore,
-    requested: date | None = None,
-    stop: StopSignal | None = None,
-) -> list[ChatRun]:
-    """The day's thread in every Slack channel (and the DM digests); a channel that fails is
-    reported in its `ChatRun` and left for the next run, which completes the same thread."""
-    from bot.daily import run_daily
-    from bot.slack.client import slack_client
-    from bot.slack.poster import SlackPoster
+def chat_platforms(settings: Settings) -> list[Platform]:
+    """Every configured chat platform: the one list that `serve`, the daily run and `health`
+    go through. Another platform is its package under bot/ and one more entry here."""
+    platforms: list[Platform] = []
+    if settings.slack_configured:
+        from bot.slack.platform import SlackPlatform
 
-    async with slack_client(settings) as client:
-        poster = SlackPoster.from_settings(client, settings)
-        return await run_daily(core, poster, settings.slack_channels, requested, stop)
+        platforms.append(SlackPlatform(settings.slack(), health=partial(health_probe, settings)))
+    if settings.telegram_configured:
+        from bot.telegram.platform import TelegramPlatform
 
-
-async def deliver_to_telegram(
-    settings: Settings,
-    core: ChatCore,
-    requested: date | None = None,
-    stop: StopSignal | None = None,
-) -> list[ChatRun]:
-    """The day's thread in every Telegram chat (and the DM digests), as `deliver_to_slack`."""
-    from bot.daily import run_daily
-    from bot.telegram.poster import TelegramPoster, make_bot
-
-    async with make_bot(settings) as bot:
-        poster = TelegramPoster.from_settings(bot, settings)
-        return await run_daily(core, poster, settings.telegram_chats, requested, stop)
+        platforms.append(TelegramPlatform(settings.telegram()))
+    return platforms
 
 
 @dataclass(slots=True)
@@ -258,25 +236,21 @@ async def run_everything(
             if build.report.status is ReportStatus.STALE:
                 return DayRun(await publish(), [])
             core = make_chat_core(settings, digest)
-            platforms = [
-                ("Slack", deliver_to_slack, settings.slack_configured),
-                ("Telegram", deliver_to_telegram, settings.telegram_configured),
-            ]
 
-            async def deliver_on(name: str, deliver: Deliver) -> PlatformRun:
-                platform = PlatformRun(name)
+            async def deliver_on(platform: Platform) -> PlatformRun:
+                run = PlatformRun(platform.name)
                 try:
-                    platform.runs = await deliver(settings, core, requested, stop)
+                    run.runs = await platform.deliver(core, requested, stop)
                 except Exception as exc:
-                    log.exception("%s delivery failed", name)
-                    platform.error = str(exc) or type(exc).__name__
-                return platform
+                    log.exception("%s delivery failed", platform.name)
+                    run.error = str(exc) or type(exc).__name__
+                return run
 
             # Each platform's pace is its own (Telegram's 20 messages a minute per group need
             # not wait for Slack's thread); a stop cancels them all between two messages.
             published, *ended = await asyncio.gather(
                 publish(),
-                *(deliver_on(name, deliver) for name, deliver, on in platforms if on),
+                *(deliver_on(platform) for platform in chat_platforms(settings)),
                 return_exceptions=True,
             )
     for result in (published, *ended):
@@ -289,17 +263,14 @@ async def run_everything(
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Every configured bot in one event loop until `stop` is set; a bot that fails stops all.
 
-    The daily schedule runs alongside; another platform joins as one more entry in `services`.
+    The daily schedule runs alongside.
     """
-    services: dict[str, Coroutine[Any, Any, None]] = {}
+    platforms = chat_platforms(settings)
+    if not platforms:
+        raise ValueError("nothing to serve: no chat platform is configured")
     async with open_digest(settings, digest_options(settings)) as digest:
         core = make_chat_core(settings, digest)
-        if settings.slack_configured:
-            services["slack"] = _slack_service(settings, core)
-        if settings.telegram_configured:
-            services["telegram"] = _telegram_service(settings, core)
-        if not services:
-            raise ValueError("nothing to serve: no chat platform is configured")
+        services = {platform.name.lower(): platform.serve(core) for platform in platforms}
         services["schedule"] = _schedule_service(settings, digest)
         await _run_until(stop, services)
 
@@ -310,42 +281,12 @@ async def _schedule_service(settings: Settings, digest: Digest) -> None:
     await run_schedule(settings, digest)
 
 
-@asynccontextmanager
-async def slack_app(settings: Settings, core: ChatCore) -> AsyncIterator[AsyncApp]:
-    """The Bolt app answering commands, its answers posted over kept-alive connections.
-
-    Bolt copies its client into every request, and a pooled one cannot be copied: Bolt keeps
-    a plain client for its own rare calls.
-    """
-    from bot.slack.app import build_slack_app
-    from bot.slack.client import make_client, slack_client
-    from bot.slack.poster import SlackPoster
-
-    async with slack_client(settings) as pooled:
-        poster = SlackPoster.from_settings(pooled, settings)
-        yield build_slack_app(core, make_client(settings), settings, poster=poster)
-
-
-async def _slack_service(settings: Settings, core: ChatCore) -> None:
-    from bot.slack.runner import run_slack
-
-    async with slack_app(settings, core) as app:
-        await run_slack(app, settings, health=partial(health_probe, settings))
-
-
 async def health_probe(settings: Settings) -> tuple[bool, dict[str, Any]]:
     """What `GET /healthz` serves: the same report as `arxiv-digest health --json`."""
     from arxiv_digest.health import check_health
 
     report = await check_health(settings)
     return report.ok, report.to_dict()
-
-
-async def _telegram_service(settings: Settings, core: ChatCore) -> None:
-    from bot.telegram.app import build_telegram_app
-    from bot.telegram.runner import run_telegram
-
-    await run_telegram(build_telegram_app(core, settings), settings)
 
 
 async def _run_until(stop: asyncio.Event, services: dict[str, Coroutine[Any, Any, None]]) -> None:

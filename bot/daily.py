@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from bot.core import ChatCore
 from bot.delivery import DeliveryOutcome, deliver_day
-from bot.platform import ChatPoster
+from bot.platform import ThreadPoster
 from bot.stopping import StopSignal
 from bot.subscriptions import chat_mentions, chat_options, daily_chats, dm_options
 from pipeline.daybuild import DayBuild
@@ -41,7 +41,7 @@ class ChatRun:
 
 async def run_daily(
     core: ChatCore,
-    poster: ChatPoster,
+    poster: ThreadPoster,
     chat_ids: Iterable[str],
     requested: date | None = None,
     stop: StopSignal | None = None,
@@ -69,7 +69,7 @@ async def run_daily(
 
 async def _deliver_chat(
     core: ChatCore,
-    poster: ChatPoster,
+    poster: ThreadPoster,
     chat_id: str,
     requested: date | None,
     stop: StopSignal | None,
@@ -99,7 +99,7 @@ async def _deliver_chat(
 
 async def _deliver_dm(
     core: ChatCore,
-    poster: ChatPoster,
+    poster: ThreadPoster,
     user_id: str,
     requested: date | None,
     stop: StopSignal | None,

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.platform import ChatPoster, Mention, ThreadHead, day_key, paper_key
+from bot.platform import Mention, PostFinder, ThreadHead, ThreadPoster, day_key, paper_key
 from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
 from pipeline.daybuild import DayBuild
@@ -46,7 +46,7 @@ class DeliveryOutcome:
 
 async def deliver_day(
     db: Database,
-    poster: ChatPoster,
+    poster: ThreadPoster,
     chat_id: str,
     report: DailyReport | DayBuild,
     mentions: Mapping[str, Sequence[Mention]],
@@ -77,7 +77,7 @@ class DeliveryLedger:
     def __init__(
         self,
         db: Database,
-        poster: ChatPoster,
+        poster: ThreadPoster,
         chat_id: str,
         build: DayBuild,
         stop: StopSignal,
@@ -156,7 +156,7 @@ class DeliveryLedger:
             return head, thread.parent_status
         async with self._stop.message():
             # Posted before a crash kept us from recording it? Then it is the parent.
-            found = await self._poster.find_posted(self._chat_id, None, day_key(shown))
+            found = await self._find_posted(None, day_key(shown))
             if found is not None:
                 head, parent_status = ThreadHead(found, None, shown.language), None
             else:
@@ -210,7 +210,7 @@ class DeliveryLedger:
             # Pending: a crash came between posting and recording, or before posting; ask.
             found = None
             if was_pending:
-                found = await self._poster.find_posted(self._chat_id, head, paper_key(entry))
+                found = await self._find_posted(head, paper_key(entry))
             if found is not None:
                 message_id = found
                 self.outcome.already_sent.append(paper.arxiv_id)
@@ -225,6 +225,12 @@ class DeliveryLedger:
                 await DeliveryRepository(session).record_sent(
                     thread_id, paper.arxiv_id, paper.version, message_id, _shown_source(entry)
                 )
+
+    async def _find_posted(self, head: ThreadHead | None, key: str) -> str | None:
+        """Our message tagged `key`, where the platform can look back; else None: posted again."""
+        if not isinstance(self._poster, PostFinder):
+            return None
+        return await self._poster.find_posted(self._chat_id, head, key)
 
     async def _finish(
         self,

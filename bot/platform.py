@@ -1,16 +1,29 @@
-"""What the chat core needs from a chat platform, and the neutral replies it hands back.
+"""What the chat core needs from a chat platform, and the neutral values they exchange.
 
-A platform adapter implements `ChatPoster` (a few methods) and renders `Reply` values; the core
-never sees a platform SDK.
+Each adapter package (bot/slack, bot/telegram) provides one `Platform`, which the composition
+root lists once; behind it a `ThreadPoster` posts a day's thread, and its renderer turns `Reply`
+values into the platform's messages. The core never sees a platform SDK.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import date
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from pipeline.report import DailyReport, PaperEntry
+
+if TYPE_CHECKING:
+    from bot.core import ChatCore
+    from bot.daily import ChatRun
+    from bot.stopping import StopSignal
+
+
+class PlatformError(Exception):
+    """A platform's settings cannot work, or it cannot be reached: the message says which
+    setting to change or what failed. Each adapter's configuration and connection errors
+    derive from it, so the command line reports them in one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +86,14 @@ def paper_key(entry: PaperEntry) -> str:
     return f"paper:{entry.paper.arxiv_id}"
 
 
-class ChatPoster(Protocol):
+class ThreadPoster(Protocol):
     """Posting a day's thread on one platform; the delivery ledger decides what to post.
 
-    Messages carry their `day_key`/`paper_key` where the platform can store such a tag, so that
-    `find_posted` can tell, after a crash between posting and recording, that one went out.
+    Messages carry their `day_key`/`paper_key` where the platform can store such a tag; a
+    poster that can read them back also implements `PostFinder`.
     """
 
-    platform: str
+    platform: str  # the chats' platform in the ledger: "slack", "telegram"
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead: ...
 
@@ -109,11 +122,37 @@ class ChatPoster(Protocol):
         the papers were still being analysed). False when the platform refuses the edit."""
         ...
 
-    async def post_reply(self, chat_id: str, reply: Reply) -> str:
-        """Post a command's answer or a note to a chat (or a user's DM); returns the message id."""
-        ...
+
+@runtime_checkable
+class PostFinder(Protocol):
+    """A poster that can read its own messages back (Slack, through their metadata), so the
+    ledger can tell, after a crash between posting and recording, that one went out. Where a
+    platform cannot (Telegram bots see no history), such a message is posted again."""
 
     async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
         """The id of a message this bot posted with `key`: in the channel when `head` is None,
-        else in that thread. None when there is none, or the platform cannot look back."""
+        else in that thread. None when there is none (or the platform refused to look)."""
+        ...
+
+
+class Platform(Protocol):
+    """One chat platform as the composition root sees it: serve its chat, post the day's
+    threads, check its connection."""
+
+    name: str  # "Slack", "Telegram": in the logs, the health report and the command's output
+
+    async def serve(self, core: ChatCore) -> None:
+        """Answer the chat's commands until cancelled; a setting that cannot work, or a
+        platform refusing to start, raises a `PlatformError`."""
+        ...
+
+    async def deliver(
+        self, core: ChatCore, requested: date | None = None, stop: StopSignal | None = None
+    ) -> list[ChatRun]:
+        """The day's thread in every configured chat (and the DM digests); a chat that fails is
+        reported in its `ChatRun` and left for the next run, which completes the same thread."""
+        ...
+
+    async def check_connection(self) -> str:
+        """Log in and say as whom ("@arxiv_bot"); raises when the platform refuses or is down."""
         ...

@@ -211,7 +211,9 @@ async def http_mode(
         telegram_api_url=telegram.base_url,
     )
     async with open_digest(settings, digest_options(settings)) as digest:
-        app = build_slack_app(make_chat_core(settings, digest), make_client(settings), settings)
+        slack_settings = settings.slack()
+        core = make_chat_core(settings, digest)
+        app = build_slack_app(core, make_client(slack_settings), slack_settings)
         ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         mode = HttpMode("", settings, settings)
 
@@ -219,7 +221,9 @@ async def http_mode(
             return await health_probe(mode.probed)
 
         server = asyncio.create_task(
-            run_slack(app, settings, host="127.0.0.1", on_ready=ready.set_result, health=probe)
+            run_slack(
+                app, slack_settings, host="127.0.0.1", on_ready=ready.set_result, health=probe
+            )
         )
         try:
             mode.base_url = (await asyncio.wait_for(ready, WAIT_SECONDS)).removesuffix(EVENTS_PATH)

@@ -7,7 +7,7 @@ lists, help, errors) goes back to the person who typed the command, visible only
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -17,13 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import FAILED, ChatCore, ack_text
 from bot.platform import Caller, TextReply
-from bot.slack.client import SlackConfigError
 from bot.slack.poster import SlackPoster
 from bot.slack.render import SlackMessage, render_reply
+from bot.slack.settings import SlackConfigError, SlackSettings
 from storage.redaction import Redactor
-
-if TYPE_CHECKING:
-    from arxiv_digest.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +34,21 @@ _CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "rest
 def build_slack_app(
     core: ChatCore,
     client: AsyncWebClient,
-    settings: Settings,
+    settings: SlackSettings,
     *,
     poster: SlackPoster | None = None,
 ) -> AsyncApp:
     """The Bolt app; `poster` is shared with the daily run so both respect the same pacing."""
-    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+    if settings.signing_secret is None and settings.app_token is None:
         raise SlackConfigError(
             "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
         )
-    secret = settings.slack_signing_secret
     channel_poster = poster or SlackPoster.from_settings(client, settings)
     app = AsyncApp(
         client=client,
         # Bolt checks every HTTP request's signature; Socket Mode requests carry none, and
         # `run_slack` refuses HTTP mode without a secret.
-        signing_secret=secret.get_secret_value() if secret is not None else "",
+        signing_secret=settings.signing_secret or "",
         name="arxiv-digest",
     )
 

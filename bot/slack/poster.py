@@ -9,22 +9,19 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.pacing import ChannelPacer
-from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key, paper_key
+from bot.platform import Mention, PlatformError, Reply, ThreadHead, day_key, paper_key
 from bot.slack.render import SlackMessage, render_paper, render_parent, render_reply
+from bot.slack.settings import SlackSettings
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
 
 log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from arxiv_digest.settings import Settings
 
 # Member ids: "U…" (and "W…" on Enterprise Grid); channels are "C…", "G…", DMs "D…".
 _USER_ID_PREFIXES = ("U", "W")
@@ -34,7 +31,7 @@ METADATA_EVENT = "arxiv_digest_post"
 _LOOK_BACK = 200  # messages of a channel (or of a thread) searched for a tag
 
 
-class SlackUnavailable(Exception):
+class SlackUnavailable(PlatformError):
     """Slack could not be reached, did not answer in time, or answered something unreadable."""
 
 
@@ -45,8 +42,9 @@ _EDIT_REFUSALS = frozenset(
 )
 
 
-class SlackPoster(ChatPoster):
-    """`ChatPoster` for Slack: `chat_id` is a channel id, or a user id for a direct message."""
+class SlackPoster:
+    """`ThreadPoster` and `PostFinder` for Slack: `chat_id` is a channel id, or a user id for a
+    direct message."""
 
     platform = "slack"
 
@@ -63,9 +61,9 @@ class SlackPoster(ChatPoster):
         self._dm_channels: dict[str, str] = {}
 
     @classmethod
-    def from_settings(cls, client: AsyncWebClient, settings: Settings) -> SlackPoster:
+    def from_settings(cls, client: AsyncWebClient, settings: SlackSettings) -> SlackPoster:
         return cls(
-            client, messages_per_second=settings.slack_messages_per_second, redact=settings.redactor
+            client, messages_per_second=settings.messages_per_second, redact=settings.redactor
         )
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:

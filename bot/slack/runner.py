@@ -9,16 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 
-from bot.slack.client import SlackConfigError
-
-if TYPE_CHECKING:
-    from arxiv_digest.settings import Settings
+from bot.slack.settings import SlackConfigError, SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +51,7 @@ def web_app(app: AsyncApp, health: HealthProbe | None = None) -> web.Application
 
 async def run_slack(
     app: AsyncApp,
-    settings: Settings,
+    settings: SlackSettings,
     *,
     host: str = "0.0.0.0",
     on_ready: Callable[[str], None] | None = None,
@@ -65,12 +62,12 @@ async def run_slack(
     `health` is served on `GET /healthz` in HTTP mode (Socket Mode has no server).
     """
     ready = on_ready or (lambda where: log.info("Slack bot listening: %s", where))
-    if settings.slack_app_token is not None:
-        await _run_socket_mode(app, settings.slack_app_token.get_secret_value(), ready)
-    elif settings.slack_signing_secret is None:
+    if settings.app_token is not None:
+        await _run_socket_mode(app, settings.app_token, ready)
+    elif settings.signing_secret is None:
         raise SlackConfigError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
     else:
-        await _run_http(app, host, settings.slack_http_port, ready, health)
+        await _run_http(app, host, settings.http_port, ready, health)
 
 
 async def _run_socket_mode(app: AsyncApp, app_token: str, ready: Callable[[str], None]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING
 
 from telegram import BotCommand, Chat, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
@@ -19,16 +18,8 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 from bot.commands import CommandError, DigestDm, parse_command
 from bot.core import FAILED, ChatCore
 from bot.platform import Caller, Reply, TextReply
-from bot.telegram.poster import (
-    BotNotStarted,
-    DeadlineRequest,
-    TelegramConfigError,
-    TelegramPoster,
-    make_rate_limiter,
-)
-
-if TYPE_CHECKING:
-    from arxiv_digest.settings import Settings
+from bot.telegram.poster import BotNotStarted, DeadlineRequest, TelegramPoster, make_rate_limiter
+from bot.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +41,20 @@ DM_CONFIRMATION = "This is where your daily arXiv digest will arrive."
 START_FIRST = "Open a private chat with @{bot} and press Start first."
 
 
-def build_telegram_app(core: ChatCore, settings: Settings) -> Application:
+def build_telegram_app(core: ChatCore, settings: TelegramSettings) -> Application:
     """The PTB application, its bot rate-limited; `run_telegram` starts and stops it."""
-    if settings.telegram_bot_token is None:
-        raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
     app = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_url)
+        .token(settings.bot_token)
+        .base_url(settings.api_url)
         .job_queue(None)
         .rate_limiter(make_rate_limiter(settings))
         .concurrent_updates(True)  # a slow /summarize does not hold up the others
         # Every call bounded as a whole (an answer that trickles in never ends otherwise);
         # many at once, as answers to commands go out concurrently.
-        .request(DeadlineRequest(settings.chat_timeout_seconds, connection_pool_size=64))
+        .request(DeadlineRequest(settings.timeout_seconds, connection_pool_size=64))
         # A long poll is held open by Telegram for up to LONG_POLL_SECONDS by design.
-        .get_updates_request(DeadlineRequest(settings.chat_timeout_seconds + LONG_POLL_SECONDS))
+        .get_updates_request(DeadlineRequest(settings.timeout_seconds + LONG_POLL_SECONDS))
         .build()
     )
     poster = TelegramPoster.from_settings(app.bot, settings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
@@ -22,13 +22,11 @@ from telegram.request import HTTPXRequest
 
 from bot.labels import chat_labels
 from bot.pacing import ChannelPacer
-from bot.platform import ChatPoster, Mention, Reply, ThreadHead, day_key
+from bot.platform import Mention, Reply, ThreadHead, day_key
 from bot.telegram.render import render_paper, render_parent, render_reply
+from bot.telegram.settings import TelegramConfigError, TelegramSettings
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
-
-if TYPE_CHECKING:
-    from arxiv_digest.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +35,7 @@ GROUP_MESSAGES_PER_MINUTE = 20
 MESSAGES_PER_SECOND_OVERALL = 30
 NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)
 
-
-class TelegramConfigError(ValueError):
-    """Telegram settings that cannot work together; the message says which to set."""
+__all__ = ["BotNotStarted", "TelegramConfigError", "TelegramPoster", "make_bot"]
 
 
 class BotNotStarted(TelegramError):
@@ -54,9 +50,9 @@ class BotNotStarted(TelegramError):
         self.user_id = user_id
 
 
-def make_rate_limiter(settings: Settings) -> AIORateLimiter:
+def make_rate_limiter(settings: TelegramSettings) -> AIORateLimiter:
     """Group and overall limits, and retries after a 429; with pacing off (tests), retries only."""
-    paced = settings.telegram_messages_per_second > 0
+    paced = settings.messages_per_second > 0
     return AIORateLimiter(
         overall_max_rate=MESSAGES_PER_SECOND_OVERALL if paced else 0,
         group_max_rate=GROUP_MESSAGES_PER_MINUTE if paced else 0,
@@ -86,15 +82,13 @@ class DeadlineRequest(HTTPXRequest):
             raise TimedOut(f"Telegram's answer took longer than {self._total:g} s") from exc
 
 
-def make_bot(settings: Settings) -> ExtBot[int]:
+def make_bot(settings: TelegramSettings) -> ExtBot[int]:
     """A bot for posting outside the chat app (the daily run); use it as `async with bot:`."""
-    if settings.telegram_bot_token is None:
-        raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
     return ExtBot(
-        settings.telegram_bot_token.get_secret_value(),
-        base_url=settings.telegram_api_url,
+        settings.bot_token,
+        base_url=settings.api_url,
         rate_limiter=make_rate_limiter(settings),
-        request=DeadlineRequest(settings.chat_timeout_seconds),
+        request=DeadlineRequest(settings.timeout_seconds),
     )
 
 
@@ -103,8 +97,12 @@ def topic_name(report: DailyReport) -> str:
     return f"{labels['title']} {report.report_date.isoformat()}"
 
 
-class TelegramPoster(ChatPoster):
-    """`ChatPoster` for Telegram: `chat_id` is a chat id; a user's id is their private chat."""
+class TelegramPoster:
+    """`ThreadPoster` for Telegram: `chat_id` is a chat id; a user's id is their private chat.
+
+    Bots cannot read a chat's history, so it is no `PostFinder`: a message whose
+    acknowledgement was lost is posted again rather than risk skipping it.
+    """
 
     platform = "telegram"
 
@@ -118,12 +116,8 @@ class TelegramPoster(ChatPoster):
         self._names: dict[tuple[str, str], str] = {}
 
     @classmethod
-    def from_settings(cls, bot: Bot, settings: Settings) -> TelegramPoster:
-        return cls(
-            bot,
-            messages_per_second=settings.telegram_messages_per_second,
-            redact=settings.redactor,
-        )
+    def from_settings(cls, bot: Bot, settings: TelegramSettings) -> TelegramPoster:
+        return cls(bot, messages_per_second=settings.messages_per_second, redact=settings.redactor)
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         topic = await self._new_topic(chat_id, report)
@@ -195,11 +189,6 @@ class TelegramPoster(ChatPoster):
             )
             return False
         return True
-
-    async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
-        """Bots cannot read a chat's history: a message whose acknowledgement was lost is sent
-        again rather than risk skipping it."""
-        return None
 
     async def post_reply(
         self,

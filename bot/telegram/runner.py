@@ -12,7 +12,6 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -20,10 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.telegram.app import LONG_POLL_SECONDS, register_commands
-from bot.telegram.poster import TelegramConfigError
-
-if TYPE_CHECKING:
-    from arxiv_digest.settings import Settings
+from bot.telegram.settings import TelegramConfigError, TelegramSettings
 
 log = logging.getLogger(__name__)
 
@@ -52,23 +48,22 @@ def webhook_app(app: Application, secret: str, path: str) -> web.Application:
 
 async def run_telegram(
     app: Application,
-    settings: Settings,
+    settings: TelegramSettings,
     *,
     host: str = "0.0.0.0",
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve Telegram until cancelled; `on_ready` gets "long polling" or the webhook's local URL."""
     ready = on_ready or (lambda where: log.info("Telegram bot listening: %s", where))
-    webhook_url = settings.telegram_webhook_url
-    if webhook_url and settings.telegram_webhook_secret is None:
+    webhook_url, secret = settings.webhook_url, settings.webhook_secret
+    if webhook_url and secret is None:
         raise TelegramConfigError("a Telegram webhook needs TELEGRAM_WEBHOOK_SECRET")
     async with app:  # getMe first: a wrong token fails here
         await register_commands(app)
         await app.start()
         try:
-            if webhook_url and settings.telegram_webhook_secret is not None:
-                secret = settings.telegram_webhook_secret.get_secret_value()
-                port = settings.telegram_webhook_port
+            if webhook_url and secret is not None:
+                port = settings.webhook_port
                 await _run_webhook(app, webhook_url, secret, host, port, ready)
             else:
                 await _run_polling(app, ready)

@@ -95,7 +95,7 @@ def slack_poster(slack: FakeSlack) -> SlackPoster:
         slack_api_url=slack.api_url,
         slack_messages_per_second=0,
     )
-    return SlackPoster.from_settings(make_client(settings), settings)
+    return SlackPoster.from_settings(make_client(settings.slack()), settings.slack())
 
 
 def slack_text(post: Post) -> str:
@@ -238,7 +238,7 @@ async def bot(telegram: FakeTelegram) -> AsyncIterator[ExtBot[int]]:
         telegram_api_url=telegram.base_url,
         telegram_messages_per_second=0,
     )
-    async with make_bot(settings) as bot:
+    async with make_bot(settings.telegram()) as bot:
         yield bot
 
 
@@ -369,7 +369,7 @@ async def test_a_stop_mid_message_lets_it_be_recorded_and_posts_nothing_more(
             slack_api_url=slack.api_url,
             slack_messages_per_second=0,
         )
-        poster = SlackPoster.from_settings(make_client(settings), settings)
+        poster = SlackPoster.from_settings(make_client(settings.slack()), settings.slack())
         stop = StopSignal()
         report = thread_report([noted(p) for p in PAPERS[:2]])
         delivering = asyncio.create_task(

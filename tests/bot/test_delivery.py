@@ -14,7 +14,16 @@ from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
 from bot.daily import run_daily
 from bot.delivery import ALL_SEEN_NOTE, deliver_day
-from bot.platform import Caller, Mention, Reply, TextReply, ThreadHead, day_key, paper_key
+from bot.platform import (
+    Caller,
+    Mention,
+    PostFinder,
+    Reply,
+    TextReply,
+    ThreadHead,
+    day_key,
+    paper_key,
+)
 from bot.subscriptions import match_mentions
 from pipeline.models import AnnounceType, Paper
 from pipeline.report import DailyReport, PaperEntry, ReportStatus
@@ -48,15 +57,15 @@ class Posted:
 
 
 @dataclass
-class RecordingPoster:
-    """A platform that keeps what it was asked to post; it can fail after some papers or in
-    some chats, as a real one does when it is down or refuses a channel."""
+class ForgetfulPoster:
+    """A platform that keeps what it was asked to post but cannot look back (as Telegram); it
+    can fail after some papers or in some chats, as a real one does when it is down or refuses
+    a channel."""
 
     platform: str = "slack"
     fail_after: int | None = None  # papers posted before every further post_paper raises
     failing_chats: set[str] = field(default_factory=set)
     crash_after_posting: bool = False  # the message goes out, then we die before hearing back
-    remembers: bool = True  # False: a platform that cannot look back (find_posted is None)
     parents: list[tuple[str, DailyReport]] = field(default_factory=list)
     papers: list[Posted] = field(default_factory=list)
     tags: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
@@ -100,11 +109,6 @@ class RecordingPoster:
         self.parent_updates.append((head.message_id, report))
         return True
 
-    async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
-        if not self.remembers:
-            return None
-        return self.tags.get((chat_id, head.message_id if head else None, key))
-
     def _maybe_crash(self) -> None:
         if self.crash_after_posting:
             self.crash_after_posting = False
@@ -119,6 +123,14 @@ class RecordingPoster:
 
     def ids(self, chat_id: str) -> list[str]:
         return [p.arxiv_id for p in self.papers if p.chat_id == chat_id]
+
+
+@dataclass
+class RecordingPoster(ForgetfulPoster):
+    """A platform that also finds its own tagged messages again (as Slack)."""
+
+    async def find_posted(self, chat_id: str, head: ThreadHead | None, key: str) -> str | None:
+        return self.tags.get((chat_id, head.message_id if head else None, key))
 
 
 def day_report(day: date, papers: list[Paper], **extra: object) -> DailyReport:
@@ -221,7 +233,8 @@ async def test_a_crash_after_posting_but_before_recording_does_not_post_again(
 async def test_where_the_platform_cannot_look_back_a_pending_paper_is_never_skipped(
     database: Database,
 ) -> None:
-    poster = RecordingPoster(remembers=False)
+    poster = ForgetfulPoster()
+    assert not isinstance(poster, PostFinder) and isinstance(RecordingPoster(), PostFinder)
     report = day_report(DAY, [ECO])
     poster.fail_after = 0
     with pytest.raises(RuntimeError):  # the parent is out and recorded; the paper is pending

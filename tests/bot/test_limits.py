@@ -312,10 +312,10 @@ async def slack_bot(
         )
         async with open_digest(settings, digest_options(settings)) as digest:
             core = limited_core(settings, digest, clock)
-            app = build_slack_app(core, make_client(settings), settings)
+            app = build_slack_app(core, make_client(settings.slack()), settings.slack())
             ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
             server = asyncio.create_task(
-                run_slack(app, settings, host="127.0.0.1", on_ready=ready.set_result)
+                run_slack(app, settings.slack(), host="127.0.0.1", on_ready=ready.set_result)
             )
             try:
                 url = await asyncio.wait_for(ready, WAIT_SECONDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -21,15 +22,15 @@ from urllib.parse import parse_qsl, urlencode
 import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
-from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import FAILED, ChatCore
 from bot.slack.app import build_slack_app
-from bot.slack.client import SlackConfigError, make_client
+from bot.slack.client import make_client
 from bot.slack.runner import run_slack
+from bot.slack.settings import SlackConfigError
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
@@ -112,10 +113,10 @@ async def bot(
     )
     async with open_digest(settings, digest_options(settings)) as digest:
         core = make_chat_core(settings, digest)
-        app = build_slack_app(core, make_client(settings), settings)
+        app = build_slack_app(core, make_client(settings.slack()), settings.slack())
         ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         server = asyncio.create_task(
-            run_slack(app, settings, host="127.0.0.1", on_ready=ready.set_result)
+            run_slack(app, settings.slack(), host="127.0.0.1", on_ready=ready.set_result)
         )
         try:
             url = await asyncio.wait_for(ready, WAIT_SECONDS)
@@ -390,11 +391,11 @@ async def test_a_direct_message_with_the_bot_is_private(bot: Bot) -> None:
 async def test_slack_needs_socket_mode_or_a_signing_secret(slack: FakeSlack) -> None:
     neither = Settings(  # type: ignore[call-arg]
         _env_file=None, slack_bot_token=slack.token, slack_api_url=slack.api_url
-    )
+    ).slack()
     with pytest.raises(SlackConfigError, match="SLACK_APP_TOKEN"):
         build_slack_app(None, make_client(neither), neither)  # type: ignore[arg-type]
 
-    socket_mode = neither.model_copy(update={"slack_app_token": SecretStr("xapp-1")})
+    socket_mode = dataclasses.replace(neither, app_token="xapp-1")
     app = build_slack_app(None, make_client(socket_mode), socket_mode)  # type: ignore[arg-type]
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
         await run_slack(app, neither)  # HTTP mode, where nothing would check signatures
@@ -460,10 +461,14 @@ async def test_socket_mode_answers_a_slash_command_over_the_websocket(
         try:
             async with open_digest(settings, digest_options(settings)) as digest:
                 app = build_slack_app(
-                    make_chat_core(settings, digest), make_client(settings), settings
+                    make_chat_core(settings, digest),
+                    make_client(settings.slack()),
+                    settings.slack(),
                 )
                 ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-                bot = asyncio.create_task(run_slack(app, settings, on_ready=ready.set_result))
+                bot = asyncio.create_task(
+                    run_slack(app, settings.slack(), on_ready=ready.set_result)
+                )
                 try:
                     assert await asyncio.wait_for(ready, WAIT_SECONDS) == "socket mode"
                     ack = await asyncio.wait_for(acks.get(), WAIT_SECONDS)

@@ -10,14 +10,17 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from arxiv_digest.settings import Settings
-from arxiv_digest.wiring import deliver_to_slack, digest_options, make_chat_core, open_digest
+from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
+from bot.daily import ChatRun
 from bot.delivery import deliver_day
 from bot.labels import LABELS
 from bot.pacing import ChannelPacer
 from bot.platform import Mention, ReportReply, ThreadHead
-from bot.slack.client import SlackConfigError, make_client
+from bot.slack.client import make_client
+from bot.slack.platform import SlackPlatform
 from bot.slack.poster import SlackPoster
+from bot.slack.settings import SlackConfigError
 from pipeline.models import PaperAnalysis
 from pipeline.report import AnalysisSource
 from storage.db import Database
@@ -84,7 +87,7 @@ def slack_settings(slack: FakeSlack, **overrides: object) -> Settings:
 
 
 def poster_for(slack: FakeSlack, **overrides: object) -> SlackPoster:
-    settings = slack_settings(slack, **overrides)
+    settings = slack_settings(slack, **overrides).slack()
     return SlackPoster.from_settings(make_client(settings), settings)
 
 
@@ -270,10 +273,14 @@ def test_the_client_needs_a_token_and_empty_settings_mean_unset(
     assert not settings.slack_configured
     assert settings.slack_app_token is None and settings.slack_signing_secret is None
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):
-        make_client(settings)
+        settings.slack()  # what the client is made from
 
 
 # ---- the daily run, end to end --------------------------------------------------------------
+
+
+async def deliver_to_slack(settings: Settings, core: ChatCore) -> list[ChatRun]:
+    return await SlackPlatform(settings.slack()).deliver(core)
 
 
 @pytest.fixture

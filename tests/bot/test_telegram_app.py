@@ -24,8 +24,8 @@ from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.commands import HELP
 from bot.core import FAILED, ChatCore
 from bot.telegram.app import COMMANDS, DM_CONFIRMATION, build_telegram_app
-from bot.telegram.poster import TelegramConfigError
 from bot.telegram.runner import SECRET_HEADER, run_telegram
+from bot.telegram.settings import TelegramConfigError
 from storage.repositories import ChatRepository
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
@@ -112,10 +112,10 @@ async def running_bot(
     )
     async with open_digest(settings, digest_options(settings)) as digest:
         core = make_chat_core(settings, digest)
-        app = build_telegram_app(core, settings)
+        app = build_telegram_app(core, settings.telegram())
         ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(
-            run_telegram(app, settings, host="127.0.0.1", on_ready=ready.set_result)
+            run_telegram(app, settings.telegram(), host="127.0.0.1", on_ready=ready.set_result)
         )
         try:
             where = await asyncio.wait_for(ready, WAIT_SECONDS)
@@ -370,10 +370,10 @@ async def test_a_webhook_without_a_secret_is_refused(telegram: FakeTelegram) -> 
         telegram_api_url=telegram.base_url,
         telegram_webhook_url="https://bot.example.org/hook",
     )
-    app = build_telegram_app(None, settings)  # type: ignore[arg-type]
+    app = build_telegram_app(None, settings.telegram())  # type: ignore[arg-type]
 
     with pytest.raises(TelegramConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-        await run_telegram(app, settings)
+        await run_telegram(app, settings.telegram())
     assert telegram.requests == []
 
 

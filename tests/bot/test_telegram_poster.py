@@ -11,17 +11,14 @@ from telegram.error import NetworkError
 from telegram.ext import ExtBot
 
 from arxiv_digest.settings import Settings
-from arxiv_digest.wiring import deliver_to_telegram, digest_options, make_chat_core, open_digest
+from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
+from bot.daily import ChatRun
 from bot.delivery import deliver_day
 from bot.platform import Mention, ThreadHead
-from bot.telegram.poster import (
-    BotNotStarted,
-    TelegramConfigError,
-    TelegramPoster,
-    make_bot,
-    topic_name,
-)
+from bot.telegram.platform import TelegramPlatform
+from bot.telegram.poster import BotNotStarted, TelegramPoster, make_bot, topic_name
+from bot.telegram.settings import TelegramConfigError
 from pipeline.models import PaperAnalysis
 from storage.db import Database
 from storage.repositories import ChatRepository, SubscriptionRepository
@@ -93,7 +90,7 @@ def telegram_settings(telegram: FakeTelegram, **overrides: object) -> Settings:
 
 @pytest.fixture
 async def bot(telegram: FlakyTelegram) -> AsyncIterator[ExtBot[int]]:
-    async with make_bot(telegram_settings(telegram)) as bot:
+    async with make_bot(telegram_settings(telegram).telegram()) as bot:
         yield bot
 
 
@@ -338,7 +335,7 @@ def test_telegram_needs_a_token_and_empty_settings_mean_unset(
     assert settings.telegram_chats == []
     assert settings.telegram_api_url == "https://api.telegram.org/bot"
     with pytest.raises(TelegramConfigError, match="TELEGRAM_BOT_TOKEN"):
-        make_bot(settings)
+        settings.telegram()  # what the bot is made from
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:abc")
     monkeypatch.setenv("TELEGRAM_CHATS", "-1001, 42")
@@ -347,6 +344,10 @@ def test_telegram_needs_a_token_and_empty_settings_mean_unset(
 
 
 # ---- the daily run, end to end --------------------------------------------------------------
+
+
+async def deliver_to_telegram(settings: Settings, core: ChatCore) -> list[ChatRun]:
+    return await TelegramPlatform(settings.telegram()).deliver(core)
 
 
 @pytest.fixture
