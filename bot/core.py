@@ -28,7 +28,15 @@ from bot.commands import (
     parse_command,
 )
 from bot.limits import Action, UserLimits
-from bot.platform import Caller, PaperReply, Reply, ReportReply, TextReply
+from bot.platform import (
+    Caller,
+    ChatEvent,
+    CommandEvent,
+    PaperReply,
+    Reply,
+    ReportReply,
+    TextReply,
+)
 from bot.subscriptions import (
     chat_options,
     chat_scope,
@@ -147,6 +155,13 @@ class ChatCore:
     async def options_for(self, caller: Caller) -> DigestOptions:
         """The digest options of the caller's chat (its categories, language, keywords)."""
         return await chat_options(self.db, self.digest.options, caller.platform, caller.chat_id)
+
+    async def on_event(self, event: ChatEvent) -> Reply:
+        """The one entry point for what happens in a chat, as the adapters translate it; a new
+        kind of event is one more case here, not one more method on every platform."""
+        match event:
+            case CommandEvent(caller=caller, text=text):
+                return await self.handle(caller, text)
 
     async def handle(self, caller: Caller, text: str) -> Reply:
         try:

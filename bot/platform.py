@@ -38,6 +38,21 @@ class Caller:
 
 
 @dataclass(frozen=True, slots=True)
+class CommandEvent:
+    """A command typed in a chat, as the core reads it: "summarize 2602.00780"."""
+
+    caller: Caller
+    text: str
+
+
+# What an adapter hands the core (`ChatCore.on_event`), translated from its platform's events.
+# Buttons (Slack block_actions, Telegram callback_query), reactions and thread replies become
+# further neutral types in this union, each carrying a `Caller`; the adapters translate them and
+# the core dispatches on the type, so neither `Platform` nor `ThreadPoster` gains a method.
+ChatEvent = CommandEvent
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A member whose personal keywords matched a paper, and which ones."""
 
@@ -137,7 +152,12 @@ class PostFinder(Protocol):
 
 class Platform(Protocol):
     """One chat platform as the composition root sees it: serve its chat, post the day's
-    threads, check its connection."""
+    threads, check its connection.
+
+    `serve` hands every incoming event to the core's one entry point (`ChatCore.on_event`) as a
+    neutral `ChatEvent`; today that is a command, and buttons, reactions and thread replies
+    will come the same way (see `ChatEvent`), so this interface stays as it is.
+    """
 
     name: str  # "Slack", "Telegram": in the logs, the health report and the command's output
 

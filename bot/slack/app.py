@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import FAILED, ChatCore, ack_text
-from bot.platform import Caller, TextReply
+from bot.platform import Caller, CommandEvent, TextReply
 from bot.slack.poster import SlackPoster
 from bot.slack.render import SlackMessage, render_reply
 from bot.slack.settings import SlackConfigError, SlackSettings
@@ -60,7 +60,8 @@ def build_slack_app(
 
     async def answer(command: dict[str, Any], respond: AsyncRespond) -> None:
         caller = _caller(command)
-        reply = await core.handle(caller, _command_text(command))  # errors come as replies
+        # A user's mistake comes back as a reply, never as an exception.
+        reply = await core.on_event(CommandEvent(caller, _command_text(command)))
         if isinstance(reply, TextReply):
             await _respond_all(respond, render_reply(reply), redact)
             return

@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 
 from bot.commands import CommandError, DigestDm, parse_command
 from bot.core import FAILED, ChatCore
-from bot.platform import Caller, Reply, TextReply
+from bot.platform import Caller, CommandEvent, Reply, TextReply
 from bot.telegram.poster import BotNotStarted, DeadlineRequest, TelegramPoster, make_rate_limiter
 from bot.telegram.settings import TelegramSettings
 
@@ -106,7 +106,8 @@ async def answer(
             username = context.bot.username
             await reply_with(TextReply((START_FIRST.format(bot=username),), is_error=True))
             return
-        reply = await core.handle(caller, text)  # a user's mistake comes back as a reply
+        # A user's mistake comes back as a reply, never as an exception.
+        reply = await core.on_event(CommandEvent(caller, text))
         await reply_with(reply)
     except Exception:
         log.exception("answering %r in Telegram chat %s failed", text, chat.id)
