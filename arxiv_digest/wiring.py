@@ -290,8 +290,10 @@ async def health_probe(settings: Settings) -> tuple[bool, dict[str, Any]]:
 
 
 async def _run_until(stop: asyncio.Event, services: dict[str, Coroutine[Any, Any, None]]) -> None:
-    tasks = {asyncio.create_task(coro, name=name): name for name, coro in services.items()}
-    stopping = asyncio.create_task(stop.wait(), name="stop")
+    tasks: dict[asyncio.Task[Any], str] = {
+        asyncio.create_task(coro, name=name): name for name, coro in services.items()
+    }
+    stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait(), name="stop")
     try:
         done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
     finally:
