@@ -1,11 +1,28 @@
-"""Shared fixtures: the network is off except for 127.0.0.1, and fakes start on ephemeral ports."""
+"""Shared fixtures: the network is off except for 127.0.0.1, a migrated database per test, and
+the fakes every package talks to, started on ephemeral ports."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from storage.db import Database
+from tests.databases import BACKENDS, POSTGRES_URL, empty_postgres_database
+from tests.daydata import DAY, make_settings
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.slack_server import FakeSlack
+from tests.pdfgen import make_paper_pdf
+from tests.processes import PAPER
+
+if TYPE_CHECKING:
+    from bot.core import ChatCore
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -49,4 +66,76 @@ def _network_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
 
 
-from tests.dbfixtures import database, database_url  # noqa: E402, F401  (shared fixtures)
+# ---- databases -----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database (nothing migrated yet): a SQLite file always, PostgreSQL
+    too when TEST_DATABASE_URL is set."""
+    if request.param == "postgresql":
+        return await empty_postgres_database()
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+async def postgres_url() -> str:
+    """An empty PostgreSQL database of this test process, for tests only PostgreSQL can run."""
+    if POSTGRES_URL is None:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    return await empty_postgres_database()
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = await Database.open(database_url)
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+# ---- the fakes -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def arxiv() -> Iterator[FakeArxiv]:
+    with FakeArxiv() as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def llm() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def fakes() -> Iterator[tuple[FakeArxiv, FakeOpenAI]]:
+    """arXiv announcing PAPER on DAY in cs.AI, and an LLM: what a command-line run needs."""
+    with FakeArxiv() as arxiv, FakeOpenAI() as llm:
+        arxiv.feeds["cs.AI"] = (DAY, [PAPER])  # type: ignore[attr-defined]
+        arxiv.add_paper(PAPER, make_paper_pdf([("3 Method", "We prune. " * 50)]))  # type: ignore[attr-defined]
+        yield arxiv, llm  # type: ignore[misc]
+
+
+# ---- the chat core -------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def core(
+    arxiv: FakeArxiv, llm: FakeOpenAI, database_url: str, tmp_path: Path
+) -> AsyncIterator[ChatCore]:
+    """The chat core on the real Digest, against the fakes; UADMIN is a bot admin."""
+    from arxiv_digest.wiring import digest_options, open_digest  # slow to import: when needed
+    from bot.core import ChatCore
+
+    settings = make_settings(arxiv, llm, database_url, tmp_path)
+    async with open_digest(settings, digest_options(settings)) as digest:
+        yield ChatCore(db=digest.db, digest=digest, feeds=digest.feeds, admins=["UADMIN"])

@@ -2,65 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from pipeline.models import AnnounceType, Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
-from tests.pdfgen import make_paper_pdf
-
-DAY = date(2026, 2, 4)
-PAPER = Paper(
-    arxiv_id="2602.00780",
-    version=1,
-    title="EcoVLA: Adaptive Pruning for Vision-Language-Action Models",
-    authors=["Yuting Huang"],
-    abstract="VLA models are slow; we prune them. Code: https://github.com/OpenGVLab/EcoVLA.",
-    categories=["cs.AI"],
-    announce_type=AnnounceType.NEW,
-)
-
-
-@pytest.fixture
-def fakes() -> Iterator[tuple[FakeArxiv, FakeOpenAI]]:
-    with FakeArxiv() as arxiv, FakeOpenAI() as llm:
-        arxiv.feeds["cs.AI"] = (DAY, [PAPER])  # type: ignore[attr-defined]
-        arxiv.add_paper(PAPER, make_paper_pdf([("3 Method", "We prune. " * 50)]))  # type: ignore[attr-defined]
-        yield arxiv, llm  # type: ignore[misc]
-
-
-def cli(
-    args: list[str], tmp_path: Path, arxiv: FakeArxiv, llm: FakeOpenAI, database_url: str
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "DIGEST_"))}
-    env |= {
-        "DATABASE_URL": database_url,
-        "REPORTS_DIR": str(tmp_path / "reports"),
-        "ARXIV_RSS_URL": arxiv.rss_url,
-        "ARXIV_API_URL": arxiv.api_url,
-        "ARXIV_PDF_URL": arxiv.pdf_url,
-        "ARXIV_API_DELAY_SECONDS": "0.01",
-        "OPENAI_BASE_URL": llm.base_url,
-        "OPENAI_API_KEY": "sk-cli-test",
-        "LLM_MODEL": "m",
-        "DIGEST_CATEGORIES": "cs.AI",
-        "DIGEST_KEYWORDS": "vision language action",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "arxiv_digest", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.processes import PAPER, cli
 
 
 def test_help_lists_the_commands() -> None:

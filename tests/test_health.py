@@ -24,10 +24,10 @@ from bot.slack.client import make_client
 from bot.slack.runner import EVENTS_PATH, run_slack
 from storage.db import Database
 from storage.runs import RunRepository
+from tests.daydata import make_settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
-from tests.pipeline.test_digest import arxiv, make_settings  # noqa: F401  (fixture)
 
 WAIT_SECONDS = 30  # a bound for waits on the server, never an expectation of speed
 UNREACHABLE_DB = (
@@ -192,7 +192,7 @@ class HttpMode:
 
 @pytest.fixture
 async def http_mode(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     slack: FakeSlack,
     telegram: FakeTelegram,
     database_url: str,

@@ -16,7 +16,7 @@ from arxiv_digest.logs import configure_logging, level_for
 from arxiv_digest.settings import Settings
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_cli import PAPER, cli, fakes  # noqa: F401  (fixture)
+from tests.processes import PAPER, cli
 
 OPENAI_KEY = "sk-log-test-0123456789"
 SLACK_BOT = "xoxb-log-test-bot-token"
@@ -161,7 +161,7 @@ def test_an_unknown_log_level_is_refused() -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_a_failing_verbose_digest_shows_no_token_anywhere(
-    fakes: tuple,  # noqa: F811
+    fakes: tuple,
     tmp_path: Path,
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,

@@ -17,14 +17,12 @@ from sqlalchemy import MetaData, pool, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import async_database_url
-from tests.bot.test_telegram_app import GROUP, cli_env
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
-from tests.processes import run_cli
-from tests.test_cli import PAPER, fakes  # noqa: F401  (fixture)
+from tests.processes import GROUP, PAPER, cli_env, run_cli
 
 OPENAI_KEY = "sk-secrets-test-4f1c9e0b"
 SLACK_BOT = "xoxb-secrets-test-bot-7d2a"
@@ -139,7 +137,7 @@ def assert_no_secret_in(**places: str) -> None:
 
 @pytest.mark.parametrize("log_format", ["json", "text"])
 async def test_a_full_day_on_both_platforms_shows_no_secret_anywhere(
-    fakes: tuple[FakeArxiv, FakeOpenAI],  # noqa: F811
+    fakes: tuple[FakeArxiv, FakeOpenAI],
     slack: FakeSlack,
     telegram: FakeTelegram,
     database_url: str,
@@ -189,7 +187,7 @@ def llm_refusal(style: str) -> Response:
 
 @pytest.mark.parametrize("style", ["openai", "proxy"])
 async def test_rejected_tokens_and_an_llm_that_answers_401_show_no_secret_anywhere(
-    fakes: tuple[FakeArxiv, FakeOpenAI],  # noqa: F811
+    fakes: tuple[FakeArxiv, FakeOpenAI],
     database_url: str,
     tmp_path: Path,
     style: str,
@@ -217,7 +215,7 @@ async def test_rejected_tokens_and_an_llm_that_answers_401_show_no_secret_anywhe
 
 
 async def test_chat_errors_that_quote_the_tokens_show_no_secret_anywhere(
-    fakes: tuple[FakeArxiv, FakeOpenAI],  # noqa: F811
+    fakes: tuple[FakeArxiv, FakeOpenAI],
     slack: FakeSlack,
     telegram: FakeTelegram,
     database_url: str,
@@ -262,7 +260,7 @@ async def test_chat_errors_that_quote_the_tokens_show_no_secret_anywhere(
 
 @pytest.mark.parametrize("log_format", ["json", "text"])
 async def test_an_unreachable_database_does_not_show_its_password(
-    fakes: tuple[FakeArxiv, FakeOpenAI],  # noqa: F811
+    fakes: tuple[FakeArxiv, FakeOpenAI],
     slack: FakeSlack,
     telegram: FakeTelegram,
     tmp_path: Path,

@@ -25,22 +25,16 @@ from arxiv_digest.schedule import latest_fire_time, make_trigger
 from arxiv_digest.settings import Settings
 from storage.db import Database
 from storage.repositories import RunRepository
-from tests.bot.test_telegram_app import (
-    GROUP,
-    cli_env,
-    slack_env,
-    telegram,  # noqa: F401  (fixture)
-    telegram_env,
-)
-from tests.dbfixtures import POSTGRES_URL, drop_everything
+from tests import polling
+from tests.daydata import DAY, NEXT_DAY, method_pdf, paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack, Post
 from tests.fakes.telegram_server import FakeTelegram
-from tests.pipeline.test_digest import DAY, NEXT_DAY, method_pdf, paper
+from tests.polling import WAIT_SECONDS
+from tests.processes import GROUP, cli_env, slack_env, telegram_env
 
-WAIT_SECONDS = 30  # a bound for waits on the service, never an expectation of speed
 CHANNEL = "C0TEAM"
 
 PAPERS = [
@@ -100,6 +94,13 @@ def held_telegram() -> Iterator[HeldTelegram]:
 
 
 @pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        fake.add_chat(GROUP, "supergroup")
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
 def arxiv() -> Iterator[FakeArxiv]:
     with FakeArxiv() as fake:
         for p in [*PAPERS, NEXT]:
@@ -126,7 +127,7 @@ def service_env(
     llm: FakeOpenAI,
     database_url: str,
     slack: FakeSlack,
-    telegram: FakeTelegram | None = None,  # noqa: F811
+    telegram: FakeTelegram | None = None,
 ) -> dict[str, str]:
     chats = slack_env(slack) | {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_HTTP_PORT": "0"}
     if telegram is not None:
@@ -179,18 +180,15 @@ class Service:
 
 
 async def until(condition: Callable[[], Any], *services: Service) -> Any:
-    """Waits for the service's work to show; fails (with its log) if it never does."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (result := condition()):
-        for service in services:
-            assert service.process is not None
-            if service.process.returncode is not None:
-                raise AssertionError(f"serve exited early:\n{service.log}")
-        if time.monotonic() > deadline:
-            logs = "\n".join(s.log for s in services)
-            raise AssertionError(f"the service never did it:\n{logs}")
-        await asyncio.sleep(0.05)
-    return result
+    """Waits for the services' work to show; fails at once (with their logs) if one exits."""
+
+    def exited() -> str | None:
+        gone = [s for s in services if s.process is None or s.process.returncode is not None]
+        return f"serve exited early:\n{gone[0].log}" if gone else None
+
+    return await polling.until(
+        condition, stop_if=exited, explain=lambda: "\n".join(s.log for s in services)
+    )
 
 
 def slack_thread(slack: FakeSlack, parent: Post) -> list[str]:
@@ -207,7 +205,7 @@ def slack_complete(slack: FakeSlack, count: int = len(PAPERS)) -> Post | None:
     return None
 
 
-def telegram_thread(telegram: FakeTelegram) -> list[str]:  # noqa: F811
+def telegram_thread(telegram: FakeTelegram) -> list[str]:
     sent = telegram.sent(GROUP)
     if not sent:
         return []
@@ -230,7 +228,7 @@ async def test_serve_runs_the_day_on_both_platforms_and_stops_cleanly_on_sigterm
     arxiv: FakeArxiv,
     llm: FakeOpenAI,
     slack: SlowSlack,
-    telegram: FakeTelegram,  # noqa: F811
+    telegram: FakeTelegram,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -362,17 +360,15 @@ async def test_a_feed_still_on_a_posted_day_posts_nothing_until_it_changes(
     assert (tmp_path / "reports" / f"{NEXT_DAY}.md").is_file()
 
 
-@pytest.mark.skipif(POSTGRES_URL is None, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 async def test_two_replicas_on_one_postgresql_database_post_the_day_once(
     arxiv: FakeArxiv,
     llm: FakeOpenAI,
     slack: SlowSlack,
+    postgres_url: str,
     tmp_path: Path,
 ) -> None:
-    assert POSTGRES_URL is not None
-    await drop_everything(POSTGRES_URL)
     slack.delay = 0.1  # the first replica still holds the lock when the second one starts
-    env = service_env(tmp_path, arxiv, llm, POSTGRES_URL, slack)
+    env = service_env(tmp_path, arxiv, llm, postgres_url, slack)
     replicas = [Service(env, tmp_path, f"replica-{n}") for n in (1, 2)]
     try:
         await asyncio.gather(*(replica.start() for replica in replicas))
@@ -386,7 +382,7 @@ async def test_two_replicas_on_one_postgresql_database_post_the_day_once(
     (parent,) = slack.messages(CHANNEL)
     assert sorted(slack_thread(slack, parent)) == sorted(p.title for p in PAPERS)
     assert len(slack.all_posts) == 1 + len(PAPERS)
-    runs = await runs_of(POSTGRES_URL)
+    runs = await runs_of(postgres_url)
     assert [run.status for run in runs].count("done") == 1
 
 

@@ -24,10 +24,10 @@ from pipeline.models import Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import DeliveryRepository
+from tests.daydata import paper
 from tests.fakes.base import Request, Response
 from tests.fakes.slack_server import FakeSlack, Post
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
-from tests.pipeline.test_digest import paper
 from tests.samples import thread_entry, thread_report
 
 CHANNEL = "C0DIGEST"

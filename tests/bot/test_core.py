@@ -2,75 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import event
 
-from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
-from bot.platform import Caller, PaperReply, Reply, ReportReply, TextReply
+from bot.platform import Caller, PaperReply, ReportReply
 from bot.subscriptions import chat_options, daily_chats
 from pipeline.report import AnalysisSource
-from storage.repositories import ChatRepository, SubscriptionRepository
+from storage.repositories import ChatRepository
+from tests.chat import ADMIN, MEMBER, error, keywords_of, lines, ok
+from tests.daydata import CROSS, DAY, ECO, NETVLAD, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
-from tests.pipeline.test_digest import (
-    CROSS,
-    DAY,
-    ECO,
-    NETVLAD,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-    serve_day,
-)
 
-MEMBER = Caller("slack", "C1", "U1")
 OTHER_MEMBER = Caller("slack", "C1", "U2")
-ADMIN = Caller("slack", "C1", "UADMIN")  # listed in BOT_ADMINS
 CHANNEL_ADMIN = Caller("slack", "C1", "U3", is_admin=True)  # the platform says so
 ELSEWHERE = Caller("slack", "C2", "U1")
 DIRECT = Caller("slack", "D1", "U1", is_private=True)
 
 
-@pytest.fixture
-async def core(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
-    database_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[ChatCore]:
-    settings = make_settings(arxiv, llm, database_url, tmp_path)
-    async with open_digest(settings, digest_options(settings)) as digest:
-        yield ChatCore(db=digest.db, digest=digest, feeds=digest.feeds, admins=["UADMIN"])
-
-
-def lines(reply: Reply) -> tuple[str, ...]:
-    assert isinstance(reply, TextReply), reply
-    return reply.lines
-
-
-def error(reply: Reply) -> str:
-    assert isinstance(reply, TextReply) and reply.is_error, reply
-    assert len(reply.lines) == 1
-    return reply.lines[0]
-
-
-def ok(reply: Reply) -> str:
-    assert isinstance(reply, TextReply) and not reply.is_error, reply
-    return "\n".join(reply.lines)
-
-
-async def keywords_of(core: ChatCore, chat_id: str, user_id: str | None) -> list[str]:
-    async with core.db.session() as session:
-        found = await SubscriptionRepository(session).list_for("slack", chat_id, user_id)
-    return [s.keyword for s in found]
-
-
-async def a_reported_day(core: ChatCore, arxiv: FakeArxiv) -> None:  # noqa: F811
+async def a_reported_day(core: ChatCore, arxiv: FakeArxiv) -> None:
     serve_day(arxiv, DAY, [ECO, NETVLAD, CROSS])
     arxiv.pdfs[ECO.versioned_id] = method_pdf(ECO.title, "https://github.com/OpenGVLab/EcoVLA")
     arxiv.pdfs[CROSS.versioned_id] = method_pdf(CROSS.title)
@@ -82,8 +33,8 @@ async def a_reported_day(core: ChatCore, arxiv: FakeArxiv) -> None:  # noqa: F81
 
 async def test_summarize_analyses_a_paper_once_then_answers_from_the_store(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
 ) -> None:
     arxiv.add_paper(ECO, method_pdf(ECO.title))
 
@@ -100,7 +51,7 @@ async def test_summarize_analyses_a_paper_once_then_answers_from_the_store(
 
 async def test_summarize_a_malformed_or_unknown_id_is_a_one_line_error(
     core: ChatCore,
-    llm: FakeOpenAI,  # noqa: F811
+    llm: FakeOpenAI,
 ) -> None:
     assert "is not an arXiv id" in error(await core.handle(MEMBER, "summarize ../../etc/passwd"))
     assert "arXiv has no paper 2602.99999" in error(
@@ -112,8 +63,8 @@ async def test_summarize_a_malformed_or_unknown_id_is_a_one_line_error(
 
 async def test_summarize_answers_in_the_chats_language(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
 ) -> None:
     arxiv.add_paper(ECO, method_pdf(ECO.title))
     ok(await core.handle(ADMIN, "digest settings language=zh"))
@@ -133,7 +84,7 @@ async def test_summarize_answers_in_the_chats_language(
 
 async def test_summarize_reads_the_chats_language_but_not_its_keywords(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     """A summary takes nothing from a chat's keywords: however many there are, none is read."""
     arxiv.add_paper(ECO, method_pdf(ECO.title))
@@ -227,7 +178,7 @@ async def test_a_direct_message_has_no_chat_keywords(core: ChatCore) -> None:
 
 async def test_keywords_list_counts_matches_on_the_latest_reported_day(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     await a_reported_day(core, arxiv)
     ok(await core.handle(MEMBER, "keywords add VLA, vision language action, diffusion"))
@@ -261,8 +212,8 @@ async def test_keywords_list_before_any_day_and_without_chat_keywords(core: Chat
 
 async def test_report_of_a_date_and_the_latest_come_from_the_store(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
 ) -> None:
     await a_reported_day(core, arxiv)
     calls = len(arxiv.requests), len(llm.completions)
@@ -284,7 +235,7 @@ async def test_report_of_a_date_and_the_latest_come_from_the_store(
 
 async def test_report_of_an_unknown_day_names_the_known_ones(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     assert error(await core.handle(MEMBER, "report latest")) == (
         "There is no report for any day (latest: none yet)."
@@ -298,7 +249,7 @@ async def test_report_of_an_unknown_day_names_the_known_ones(
 
 async def test_report_shows_the_chats_own_report_when_it_has_one(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     await a_reported_day(core, arxiv)
     ok(await core.handle(ADMIN, "keywords add --channel NetVLAD"))

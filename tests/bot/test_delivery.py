@@ -29,20 +29,9 @@ from pipeline.models import AnnounceType, Paper
 from pipeline.report import DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
 from storage.repositories import ChatRepository, DeliveryRepository, SubscriptionRepository
+from tests.daydata import CROSS, DAY, ECO, NETVLAD, NEXT_DAY, make_settings, paper, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
-from tests.pipeline.test_digest import (
-    CROSS,
-    DAY,
-    ECO,
-    NETVLAD,
-    NEXT_DAY,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    paper,
-    serve_day,
-)
 from tests.samples import sample_entry
 
 EXTRA = paper("2602.00783", "Diffusion Policies for VLA Control", "We use diffusion for VLAs.")
@@ -380,8 +369,8 @@ async def test_members_are_mentioned_under_papers_matching_their_own_keywords(
 
 @pytest.fixture
 async def core(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[ChatCore]:
@@ -393,7 +382,7 @@ async def core(
 
 async def test_each_chat_gets_its_own_thread_and_the_feed_is_read_once(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     tmp_path: Path,
 ) -> None:
     async with core.db.session() as session:
@@ -413,8 +402,8 @@ async def test_each_chat_gets_its_own_thread_and_the_feed_is_read_once(
 
 async def test_a_rerun_of_the_daily_run_posts_nothing_new(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
 ) -> None:
     poster = RecordingPoster()
     await run_daily(core, poster, ["C1"])
@@ -477,7 +466,7 @@ async def test_dm_digests_carry_each_subscribers_own_keywords(core: ChatCore) ->
 
 async def test_a_chats_categories_pick_its_feed(
     core: ChatCore,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     arxiv.feeds["cs.RO"] = (DAY, [CROSS])
     await core.handle(_caller("UADMIN"), "digest settings categories=cs.RO")

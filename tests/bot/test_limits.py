@@ -14,39 +14,20 @@ import pytest
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import SUMMARIZE_CAP, ChatCore
-from bot.platform import Caller, PaperReply, Reply, TextReply
+from bot.platform import Caller, PaperReply
 from bot.slack.app import build_slack_app
 from bot.slack.client import make_client
 from bot.slack.render import render_reply
 from bot.slack.runner import run_slack
 from pipeline.budget import BUDGET_NOTE
-from storage.repositories import SubscriptionRepository
-from tests.bot.test_slack_app import (
-    CHANNEL,
-    SECRET,
-    WAIT_SECONDS,
-    Bot,
-    GatedOpenAI,
-    private_answers,
-    slack,  # noqa: F401  (fixture)
-    slash,
-    until,
-)
+from tests.bot.slackapp import CHANNEL, SECRET, Bot, GatedOpenAI, private_answers, slash
+from tests.chat import MEMBER, error, keywords_of, ok
+from tests.daydata import CROSS, ECO, NETVLAD, make_settings, method_pdf, spend_some_tokens_today
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
-from tests.pipeline.test_budget import spend_some_tokens_today
-from tests.pipeline.test_digest import (
-    CROSS,
-    ECO,
-    NETVLAD,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-)
+from tests.polling import WAIT_SECONDS, until
 
-MEMBER = Caller("slack", "C1", "U1")
 OTHER_MEMBER = Caller("slack", "C1", "U2")
 ADMIN = Caller("slack", "C1", "UADMIN", is_admin=True)
 SAME_ID_ON_TELEGRAM = Caller("telegram", "C1", "U1")
@@ -64,17 +45,6 @@ class Clock:
 
     def today(self) -> date:
         return self.at.date()
-
-
-def error(reply: Reply) -> str:
-    assert isinstance(reply, TextReply) and reply.is_error, reply
-    assert len(reply.lines) == 1
-    return reply.lines[0]
-
-
-def ok(reply: Reply) -> str:
-    assert isinstance(reply, TextReply) and not reply.is_error, reply
-    return "\n".join(reply.lines)
 
 
 def limited_core(settings: Settings, digest: Any, clock: Clock) -> ChatCore:
@@ -97,8 +67,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> Settings:
@@ -121,19 +91,13 @@ async def core(settings: Settings, clock: Clock) -> AsyncIterator[ChatCore]:
         yield limited_core(settings, digest, clock)
 
 
-async def keywords_of(core: ChatCore, chat_id: str, user_id: str | None) -> list[str]:
-    async with core.db.session() as session:
-        found = await SubscriptionRepository(session).list_for("slack", chat_id, user_id)
-    return [s.keyword for s in found]
-
-
 # ---- rate limits -----------------------------------------------------------------------------
 
 
 async def test_summarize_over_the_minute_limit_says_when_to_try_again(
     core: ChatCore,
     clock: Clock,
-    llm: FakeOpenAI,  # noqa: F811
+    llm: FakeOpenAI,
 ) -> None:
     assert isinstance(await core.handle(MEMBER, f"summarize {ECO.arxiv_id}"), PaperReply)
     assert isinstance(await core.handle(MEMBER, f"summarize {ECO.arxiv_id}"), PaperReply)
@@ -177,8 +141,8 @@ async def test_keyword_changes_over_the_minute_limit_include_the_chats_own(
 
 
 async def test_zero_turns_the_rate_limits_off(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
     clock: Clock,
@@ -203,7 +167,7 @@ async def test_zero_turns_the_rate_limits_off(
 async def test_counts_hold_across_a_restart_and_between_replicas(
     settings: Settings,
     clock: Clock,
-    llm: FakeOpenAI,  # noqa: F811
+    llm: FakeOpenAI,
 ) -> None:
     async with open_digest(settings, digest_options(settings)) as digest:
         first = limited_core(settings, digest, clock)
@@ -262,8 +226,8 @@ async def test_a_user_changes_only_their_own_keywords_on_their_own_platform(
 
 
 async def test_summarize_over_the_daily_token_cap_shows_the_abstract_with_the_note(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
     clock: Clock,
@@ -290,8 +254,8 @@ async def test_summarize_over_the_daily_token_cap_shows_the_abstract_with_the_no
 
 @pytest.fixture
 async def slack_bot(
-    arxiv: FakeArxiv,  # noqa: F811
-    slack: FakeSlack,  # noqa: F811
+    arxiv: FakeArxiv,
+    slack: FakeSlack,
     database_url: str,
     tmp_path: Path,
     clock: Clock,

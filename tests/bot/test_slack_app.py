@@ -11,59 +11,43 @@ import os
 import re
 import signal
 import sys
-import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
 from aiohttp import WSMsgType, web
-from slack_sdk.signature import SignatureVerifier
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
-from bot.core import FAILED, ChatCore
+from bot.core import FAILED
 from bot.slack.app import build_slack_app
 from bot.slack.client import make_client
 from bot.slack.runner import run_slack
 from bot.slack.settings import SlackConfigError
+from tests.bot.slackapp import (
+    ADMIN,
+    CHANNEL,
+    SECRET,
+    Bot,
+    GatedOpenAI,
+    ack_text_of,
+    payload,
+    post_signed,
+    private_answers,
+    shown,
+    slash,
+)
+from tests.daydata import CROSS, DAY, ECO, make_settings, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
-from tests.pipeline.test_digest import (
-    CROSS,
-    DAY,
-    ECO,
-    arxiv,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-    serve_day,
-)
-from tests.processes import run_cli
-
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-CHANNEL = "C0TEAM"
-ALICE = "U0ALICE"
-ADMIN = "U0ADMIN"
-WAIT_SECONDS = 30  # a bound for waits on the app, never an expectation of speed
-
-
-class GatedOpenAI(FakeOpenAI):
-    """An LLM that answers only once the test opens `gate`: work that waits on it is slow."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Event()
-        self.gate.set()
-
-    def handle(self, request: Request) -> Response:
-        self.gate.wait(WAIT_SECONDS)
-        return super().handle(request)
+from tests.polling import WAIT_SECONDS, until
+from tests.processes import cli_env, run_cli, slack_env
 
 
 @pytest.fixture
@@ -76,23 +60,8 @@ def llm() -> Iterator[GatedOpenAI]:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake  # type: ignore[misc]
-
-
-@dataclass
-class Bot:
-    url: str
-    core: ChatCore
-    slack: FakeSlack
-    llm: GatedOpenAI
-    arxiv: FakeArxiv
-
-
-@pytest.fixture
 async def bot(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: GatedOpenAI,
     slack: FakeSlack,
     database_url: str,
@@ -125,88 +94,6 @@ async def bot(
             server.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await server
-
-
-def payload(
-    slack: FakeSlack,
-    command: str,
-    text: str,
-    *,
-    response_token: str,
-    channel: str = CHANNEL,
-    channel_name: str = "team",
-    user: str = ALICE,
-) -> str:
-    return urlencode(
-        {
-            "token": "deprecated-verification-token",
-            "team_id": slack.team_id,
-            "team_domain": "fake",
-            "channel_id": channel,
-            "channel_name": channel_name,
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0APP",
-            "is_enterprise_install": "false",
-            "response_url": slack.response_url(response_token),
-            "trigger_id": "1.2.3",
-        }
-    )
-
-
-async def post_signed(
-    url: str, body: str, *, secret: str = SECRET, timestamp: int | None = None
-) -> tuple[int, str]:
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
-    }
-    timeout = aiohttp.ClientTimeout(total=WAIT_SECONDS)
-    async with (
-        aiohttp.ClientSession(timeout=timeout) as session,
-        session.post(url, data=body.encode(), headers=headers) as response,
-    ):
-        return response.status, await response.text()
-
-
-async def slash(bot: Bot, command: str, text: str = "", *, token: str = "r1", **where: str) -> str:
-    """Sends a slash command as Slack does; returns the acknowledgement's text."""
-    body = payload(bot.slack, command, text, response_token=token, **where)
-    status, answer = await post_signed(bot.url, body)
-    assert status == 200, answer
-    return ack_text_of(answer)
-
-
-def ack_text_of(body: str) -> str:
-    """Bolt answers a text-only ack as plain text; Slack shows either form to the user."""
-    if body.startswith("{"):
-        return str(json.loads(body)["text"])
-    return body
-
-
-async def until(condition: Callable[[], Any]) -> Any:
-    """Waits for the app's background work to show; fails if it never does."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("the app never did it")
-        await asyncio.sleep(0.02)
-    return result
-
-
-def private_answers(slack: FakeSlack, token: str) -> list[dict[str, Any]]:
-    answers = slack.responses_to(token)
-    assert all(a.get("response_type") == "ephemeral" for a in answers), answers
-    return answers
-
-
-def shown(answer: dict[str, Any]) -> str:
-    return f"{answer.get('text')} {json.dumps(answer.get('blocks'), ensure_ascii=False)}"
 
 
 # ---- requests that are not Slack's ---------------------------------------------------------
@@ -416,7 +303,7 @@ class SocketModeSlack(FakeSlack):
 
 
 async def test_socket_mode_answers_a_slash_command_over_the_websocket(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: GatedOpenAI,
     database_url: str,
     tmp_path: Path,
@@ -486,33 +373,15 @@ async def test_socket_mode_answers_a_slash_command_over_the_websocket(
 # ---- the command line ------------------------------------------------------------------------
 
 
-def cli_env(
-    tmp_path: Path, fake_arxiv: FakeArxiv, llm: FakeOpenAI, slack: FakeSlack, database_url: str
+def slack_cli_env(
+    tmp_path: Path, arxiv: FakeArxiv, llm: FakeOpenAI, slack: FakeSlack, database_url: str
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "DIGEST_"))}
-    env = {k: v for k, v in env.items() if not k.startswith(("SLACK_", "BOT_"))}
-    return env | {
-        "DATABASE_URL": database_url,
-        "REPORTS_DIR": str(tmp_path / "reports"),
-        "ARXIV_RSS_URL": fake_arxiv.rss_url,
-        "ARXIV_API_URL": fake_arxiv.api_url,
-        "ARXIV_PDF_URL": fake_arxiv.pdf_url,
-        "ARXIV_API_DELAY_SECONDS": "0.01",
-        "OPENAI_BASE_URL": llm.base_url,
-        "OPENAI_API_KEY": "sk-cli-test",
-        "LLM_MODEL": "m",
-        "DIGEST_CATEGORIES": "cs.AI",
-        "DIGEST_KEYWORDS": "vision language action",
-        "SLACK_BOT_TOKEN": slack.token,
-        "SLACK_API_URL": slack.api_url,
-        "SLACK_CHANNELS": CHANNEL,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_MESSAGES_PER_SECOND": "0",
-    }
+    chats = slack_env(slack) | {"SLACK_SIGNING_SECRET": SECRET}
+    return cli_env(tmp_path, arxiv, llm, database_url, **chats)
 
 
 async def test_digest_writes_the_report_then_posts_the_days_thread_to_slack(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: GatedOpenAI,
     slack: FakeSlack,
     database_url: str,
@@ -520,7 +389,7 @@ async def test_digest_writes_the_report_then_posts_the_days_thread_to_slack(
 ) -> None:
     arxiv.feeds["cs.AI"] = (DAY, [ECO])
     arxiv.add_paper(ECO, method_pdf(ECO.title))
-    env = cli_env(tmp_path, arxiv, llm, slack, database_url)
+    env = slack_cli_env(tmp_path, arxiv, llm, slack, database_url)
 
     code, out, err = await run_cli(["digest"], env, tmp_path)
 
@@ -538,7 +407,7 @@ async def test_digest_writes_the_report_then_posts_the_days_thread_to_slack(
 
 
 async def test_digest_keeps_the_report_when_slack_fails_and_exits_non_zero(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: GatedOpenAI,
     slack: FakeSlack,
     database_url: str,
@@ -546,7 +415,7 @@ async def test_digest_keeps_the_report_when_slack_fails_and_exits_non_zero(
 ) -> None:
     arxiv.feeds["cs.AI"] = (DAY, [ECO])
     slack.channels = set()  # every channel is refused
-    env = cli_env(tmp_path, arxiv, llm, slack, database_url)
+    env = slack_cli_env(tmp_path, arxiv, llm, slack, database_url)
 
     code, out, err = await run_cli(["digest"], env, tmp_path)
 
@@ -558,13 +427,13 @@ async def test_digest_keeps_the_report_when_slack_fails_and_exits_non_zero(
 
 
 async def test_serve_answers_slash_commands_until_sigterm(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: GatedOpenAI,
     slack: FakeSlack,
     database_url: str,
     tmp_path: Path,
 ) -> None:
-    env = cli_env(tmp_path, arxiv, llm, slack, database_url) | {"SLACK_HTTP_PORT": "0"}
+    env = slack_cli_env(tmp_path, arxiv, llm, slack, database_url) | {"SLACK_HTTP_PORT": "0"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

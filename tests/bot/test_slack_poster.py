@@ -24,23 +24,21 @@ from bot.slack.settings import SlackConfigError
 from pipeline.models import PaperAnalysis
 from pipeline.report import AnalysisSource
 from storage.db import Database
-from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.base import Request, Response
-from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.slack_server import FakeSlack, Post
-from tests.pipeline.test_digest import (
+from tests.daydata import (
     CROSS,
     DAY,
     ECO,
     NETVLAD,
     NEXT_DAY,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
     make_settings,
     method_pdf,
     paper,
     serve_day,
 )
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.base import Request, Response
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.slack_server import FakeSlack, Post
 from tests.samples import thread_entry, thread_report
 
 CHANNEL = "C0DIGEST"
@@ -285,8 +283,8 @@ async def deliver_to_slack(settings: Settings, core: ChatCore) -> list[ChatRun]:
 
 @pytest.fixture
 async def daily(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     slack: FlakySlack,
     database_url: str,
     tmp_path: Path,
@@ -311,7 +309,7 @@ async def daily(
 async def test_the_daily_run_posts_the_channels_thread_and_a_rerun_posts_nothing_new(
     daily: tuple[Settings, ChatCore],
     slack: FlakySlack,
-    llm: FakeOpenAI,  # noqa: F811
+    llm: FakeOpenAI,
 ) -> None:
     settings, core = daily
 
@@ -339,7 +337,7 @@ async def test_the_daily_run_posts_the_channels_thread_and_a_rerun_posts_nothing
 async def test_a_rerun_after_slack_failed_halfway_completes_the_same_thread(
     daily: tuple[Settings, ChatCore],
     slack: FlakySlack,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     settings, core = daily
     extra = [paper(f"2602.0090{n}", f"More VLA work, part {n}", "On VLA.") for n in range(3)]
@@ -379,7 +377,7 @@ async def test_a_channel_slack_refuses_does_not_keep_the_others_from_their_threa
 async def test_a_day_without_papers_is_one_short_note_and_never_an_old_day_again(
     daily: tuple[Settings, ChatCore],
     slack: FlakySlack,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     settings, core = daily
     await deliver_to_slack(settings, core)

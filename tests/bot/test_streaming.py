@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,21 +16,14 @@ from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import DayRun, digest_options, open_digest, run_everything
 from storage.db import Database
 from storage.repositories import DeliveryRepository
+from tests.daydata import DAY, make_settings, method_pdf, paper, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
-from tests.pipeline.test_digest import (
-    DAY,
-    arxiv,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-    paper,
-    serve_day,
-)
+from tests.polling import WAIT_SECONDS, until
 
-WAIT_SECONDS = 30  # a bound on every wait, never an expectation of speed
 CHANNEL = "C0DIGEST"
 GROUP = -100200300
 PAPERS = [
@@ -130,17 +121,8 @@ def platform(request: pytest.FixtureRequest) -> Iterator[Platform]:
             )
 
 
-async def until(condition: Callable[[], Any]) -> Any:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("it never happened")
-        await asyncio.sleep(0.02)
-    return result
-
-
 def settings_for(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: HeldOpenAI,
     platform: Platform,
     database_url: str,
@@ -164,7 +146,7 @@ async def parent_status(db: Database, platform: Platform) -> str | None:
 
 
 async def test_papers_are_posted_as_they_land_and_the_parent_says_when_the_day_is_done(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: HeldOpenAI,
     platform: Platform,
     database: Database,
@@ -197,7 +179,7 @@ async def test_papers_are_posted_as_they_land_and_the_parent_says_when_the_day_i
 
 
 async def test_a_rerun_of_the_finished_day_posts_and_edits_nothing(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: HeldOpenAI,
     platform: Platform,
     database: Database,
@@ -220,7 +202,7 @@ async def test_a_rerun_of_the_finished_day_posts_and_edits_nothing(
 
 
 async def test_a_partial_day_says_so_and_the_rerun_that_completes_it_edits_the_parent(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     llm: HeldOpenAI,
     platform: Platform,
     database: Database,

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import signal
 import socket
 import sys
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,28 +25,19 @@ from bot.telegram.app import COMMANDS, DM_CONFIRMATION, build_telegram_app
 from bot.telegram.runner import SECRET_HEADER, run_telegram
 from bot.telegram.settings import TelegramConfigError
 from storage.repositories import ChatRepository
+from tests.daydata import DAY, ECO, make_settings, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
-from tests.pipeline.test_digest import (
-    DAY,
-    ECO,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-    serve_day,
-)
-from tests.processes import run_cli
+from tests.polling import WAIT_SECONDS, until
+from tests.processes import GROUP, cli_env, run_cli, slack_env, telegram_env
 
-GROUP = -100200300
 FORUM = -100400500
 ALICE = 42  # a member
 ADMIN = 7  # an administrator of GROUP
 OWNER = 8  # its creator
-WAIT_SECONDS = 30  # a bound for waits on the bot, never an expectation of speed
 WEBHOOK_SECRET = "s3cret-Token_for-the-webhook"
 
 
@@ -129,23 +118,13 @@ async def running_bot(
 @pytest.fixture
 async def bot(
     telegram: FakeTelegram,
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[Bot]:
     async with running_bot(telegram, arxiv, llm, database_url, tmp_path) as running:
         yield running
-
-
-async def until(condition: Callable[[], Any]) -> Any:
-    """Waits for the bot's work to show; fails if it never does."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("the bot never did it")
-        await asyncio.sleep(0.02)
-    return result
 
 
 async def ask(bot: Bot, chat_id: int, text: str, user: int = ALICE, **options: Any) -> SentMessage:
@@ -231,8 +210,8 @@ async def test_when_telegram_refuses_the_answer_the_asker_is_told_it_failed(bot:
 
 async def test_an_answer_telegram_never_finishes_is_given_up_and_the_asker_told(
     telegram: FakeTelegram,
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -328,8 +307,8 @@ async def test_dm_digest_asked_in_a_group_before_starting_the_bot_says_how_to_st
 
 async def test_the_webhook_takes_updates_only_with_the_secret_token(
     telegram: FakeTelegram,
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -380,55 +359,10 @@ async def test_a_webhook_without_a_secret_is_refused(telegram: FakeTelegram) -> 
 # ---- the command line ------------------------------------------------------------------------
 
 
-def cli_env(
-    tmp_path: Path, fake_arxiv: FakeArxiv, fake_llm: FakeOpenAI, database_url: str, **chats: str
-) -> dict[str, str]:
-    prefixes = ("OPENAI_", "LLM_", "DIGEST_", "SLACK_", "TELEGRAM_", "BOT_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    return env | {
-        "DATABASE_URL": database_url,
-        "REPORTS_DIR": str(tmp_path / "reports"),
-        "ARXIV_RSS_URL": fake_arxiv.rss_url,
-        "ARXIV_API_URL": fake_arxiv.api_url,
-        "ARXIV_PDF_URL": fake_arxiv.pdf_url,
-        "ARXIV_API_DELAY_SECONDS": "0.01",
-        "OPENAI_BASE_URL": fake_llm.base_url,
-        "OPENAI_API_KEY": "sk-cli-test",
-        "LLM_MODEL": "m",
-        "DIGEST_CATEGORIES": "cs.AI",
-        "DIGEST_KEYWORDS": "vision language action",
-        "SLACK_MESSAGES_PER_SECOND": "0",
-        "TELEGRAM_MESSAGES_PER_SECOND": "0",
-        **chats,
-    }
-
-
-def telegram_env(telegram: FakeTelegram) -> dict[str, str]:
-    return {
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "TELEGRAM_CHATS": str(GROUP),
-    }
-
-
-def slack_env(slack: FakeSlack) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": slack.token,
-        "SLACK_API_URL": slack.api_url,
-        "SLACK_CHANNELS": "C0TEAM",
-    }
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake  # type: ignore[misc]
-
-
 @pytest.mark.parametrize("refusing", ["slack", "telegram"])
 async def test_digest_posts_to_both_platforms_and_one_failing_does_not_stop_the_other(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     telegram: FakeTelegram,
     slack: FakeSlack,
     database_url: str,
@@ -460,8 +394,8 @@ async def test_digest_posts_to_both_platforms_and_one_failing_does_not_stop_the_
 
 
 async def test_digest_with_a_rejected_token_says_so_without_showing_it(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     telegram: FakeTelegram,
     database_url: str,
     tmp_path: Path,
@@ -479,8 +413,8 @@ async def test_digest_with_a_rejected_token_says_so_without_showing_it(
 
 
 async def test_serve_answers_telegram_commands_until_sigterm_and_logs_no_token(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     telegram: FakeTelegram,
     database_url: str,
     tmp_path: Path,

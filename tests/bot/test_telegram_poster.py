@@ -22,22 +22,11 @@ from bot.telegram.settings import TelegramConfigError
 from pipeline.models import PaperAnalysis
 from storage.db import Database
 from storage.repositories import ChatRepository, SubscriptionRepository
+from tests.daydata import CROSS, DAY, ECO, NETVLAD, make_settings, method_pdf, paper, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
-from tests.pipeline.test_digest import (
-    CROSS,
-    DAY,
-    ECO,
-    NETVLAD,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-    paper,
-    serve_day,
-)
 from tests.samples import thread_entry, thread_report
 
 GROUP = -100200300  # a supergroup
@@ -352,8 +341,8 @@ async def deliver_to_telegram(settings: Settings, core: ChatCore) -> list[ChatRu
 
 @pytest.fixture
 async def daily(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     telegram: FlakyTelegram,
     database_url: str,
     tmp_path: Path,
@@ -378,7 +367,7 @@ async def daily(
 async def test_the_daily_run_posts_the_chats_thread_and_a_rerun_posts_nothing_new(
     daily: tuple[Settings, ChatCore],
     telegram: FlakyTelegram,
-    llm: FakeOpenAI,  # noqa: F811
+    llm: FakeOpenAI,
 ) -> None:
     settings, core = daily
 

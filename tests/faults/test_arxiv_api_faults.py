@@ -8,8 +8,9 @@ import dataclasses
 
 import pytest
 
+from tests.daydata import DAY, serve_day
 from tests.fakes.base import Response
-from tests.faults.conftest import (
+from tests.faults.world import (
     FAST,
     FAULTS,
     OFF,
@@ -19,7 +20,6 @@ from tests.faults.conftest import (
     fault_response,
     posted,
 )
-from tests.pipeline.test_digest import DAY, serve_day
 
 NOT_ATOM = Response(
     200, b"<html><body>Service unavailable</body></html>", {"Content-Type": "text/html"}

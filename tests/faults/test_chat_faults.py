@@ -10,7 +10,7 @@ import pytest
 
 from arxiv_digest.wiring import DayRun
 from tests.fakes.base import Response
-from tests.faults.conftest import (
+from tests.faults.world import (
     CHANNEL,
     FAULTS,
     GROUP,

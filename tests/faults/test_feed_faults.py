@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.errors import FeedUnavailable
 from tests.fakes.base import Response
-from tests.faults.conftest import (
+from tests.faults.world import (
     FAULTS,
     World,
     closed_port_url,

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.fakes.base import Response
-from tests.faults.conftest import (
+from tests.faults.world import (
     FAULTS,
     MATCHING,
     World,

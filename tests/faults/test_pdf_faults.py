@@ -11,7 +11,7 @@ import pytest
 
 from arxiv_digest.logs import log_run_summary
 from tests.fakes.base import Response
-from tests.faults.conftest import (
+from tests.faults.world import (
     DAY,
     FAULTS,
     MATCHING,

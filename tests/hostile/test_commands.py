@@ -10,24 +10,11 @@ import pytest
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
 from bot.platform import PaperReply, TextReply
-from tests.bot.test_core import (
-    ADMIN,
-    MEMBER,
-    core,  # noqa: F401  (fixture)
-    error,
-    keywords_of,
-    ok,
-)
+from tests.chat import ADMIN, MEMBER, error, keywords_of, ok
+from tests.daydata import ECO, make_settings, method_pdf
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.hostile._helpers import assert_one_clean_line, slack_text, telegram_text
-from tests.pipeline.test_digest import (
-    ECO,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-)
 
 HUGE = 100_000
 
@@ -56,7 +43,7 @@ def _category(number: int) -> str:
     ],
 )
 async def test_a_huge_argument_gets_one_short_line_and_stores_nothing(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
     text: str,
     says: str,
 ) -> None:
@@ -69,7 +56,7 @@ async def test_a_huge_argument_gets_one_short_line_and_stores_nothing(
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t", "\u200b", "\u202e", "\u200b\u2066\u2069"])
 async def test_an_empty_or_invisible_command_gets_the_help(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
     text: str,
 ) -> None:
     reply = await core.handle(MEMBER, text)
@@ -88,8 +75,8 @@ async def test_an_empty_or_invisible_command_gets_the_help(
     ],
 )
 async def test_confusable_forms_of_an_id_reach_the_same_paper(
-    core: ChatCore,  # noqa: F811
-    arxiv: FakeArxiv,  # noqa: F811
+    core: ChatCore,
+    arxiv: FakeArxiv,
     typed: str,
 ) -> None:
     arxiv.add_paper(ECO, method_pdf(ECO.title))
@@ -111,8 +98,8 @@ async def test_confusable_forms_of_an_id_reach_the_same_paper(
     ],
 )
 async def test_digits_of_other_scripts_are_not_an_id(
-    core: ChatCore,  # noqa: F811
-    arxiv: FakeArxiv,  # noqa: F811
+    core: ChatCore,
+    arxiv: FakeArxiv,
     typed: str,
 ) -> None:
     message = error(await core.handle(MEMBER, f"summarize {typed}"))
@@ -122,7 +109,7 @@ async def test_digits_of_other_scripts_are_not_an_id(
 
 
 async def test_a_keyword_mixing_latin_and_cyrillic_is_refused_and_not_stored(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
 ) -> None:
     message = error(await core.handle(MEMBER, "keywords add diffusion, vl\u0430"))  # Cyrillic а
     assert "mixes Latin and Cyrillic" in message and "vl\u0430" in message
@@ -130,13 +117,13 @@ async def test_a_keyword_mixing_latin_and_cyrillic_is_refused_and_not_stored(
     assert await keywords_of(core, "C1", MEMBER.user_id) == []
 
 
-async def test_greek_letters_in_latin_keywords_stay_allowed(core: ChatCore) -> None:  # noqa: F811
+async def test_greek_letters_in_latin_keywords_stay_allowed(core: ChatCore) -> None:
     ok(await core.handle(MEMBER, "keywords add μP, β-VAE"))
     assert await keywords_of(core, "C1", MEMBER.user_id) == ["μP", "β-VAE"]
 
 
 async def test_invisible_characters_and_fullwidth_letters_are_not_stored(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
 ) -> None:
     answer = ok(await core.handle(MEMBER, "keywords add v\u200bla, \u202egnp, ＲＬＨＦ"))
 
@@ -162,7 +149,7 @@ MARKUP = [
 
 
 async def test_markup_in_keywords_is_echoed_as_text_on_both_platforms(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
 ) -> None:
     added = await core.handle(MEMBER, "keywords add " + ", ".join(MARKUP))
     listed = await core.handle(MEMBER, "keywords list")
@@ -188,7 +175,7 @@ async def test_markup_in_keywords_is_echoed_as_text_on_both_platforms(
 
 @pytest.mark.parametrize("name", ["<!channel>", "<@U123>", "<b>x</b>", "&lt;", "@everyone"])
 async def test_an_unknown_command_echoes_its_name_as_text(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
     name: str,
 ) -> None:
     reply = await core.handle(MEMBER, f"{name} please")
@@ -198,7 +185,7 @@ async def test_an_unknown_command_echoes_its_name_as_text(
 
 
 async def test_markup_in_a_date_or_setting_is_echoed_as_text(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
 ) -> None:
     for text in ("report <!channel>", "digest settings language=<b>zh</b>"):
         reply = await core.handle(ADMIN, text)
@@ -210,8 +197,8 @@ async def test_markup_in_a_date_or_setting_is_echoed_as_text(
 
 @pytest.fixture
 async def plain_core(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[ChatCore]:

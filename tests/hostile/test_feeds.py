@@ -14,16 +14,10 @@ from bot.platform import PaperReply
 from pipeline.errors import FeedUnavailable
 from pipeline.feed import FeedClient
 from storage.repositories import PaperRepository
+from tests.daydata import CATEGORIES, DAY, make_settings, paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response
 from tests.hostile._helpers import slack_text, telegram_text
-from tests.pipeline.test_digest import (
-    CATEGORIES,
-    DAY,
-    arxiv,  # noqa: F401  (fixture)
-    make_settings,
-    paper,
-)
 
 RSS = "application/rss+xml; charset=utf-8"
 
@@ -73,7 +67,7 @@ MARKED_UP_TEXT = "Attention Is <All> VLA Needs & α-Tuning <script>x</script>"
 
 @pytest.fixture
 async def stored(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[dict[str, object]]:
@@ -152,7 +146,7 @@ NOT_FEEDS = [
     ("body", "kind"), NOT_FEEDS, ids=["html", "json", "empty", "binary", "xml", "laughs"]
 )
 async def test_a_body_that_is_no_feed_is_a_clear_unavailable(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     body: bytes,
     kind: str,
 ) -> None:
@@ -166,7 +160,7 @@ async def test_a_body_that_is_no_feed_is_a_clear_unavailable(
 
 
 async def test_a_feed_too_large_is_refused_while_it_streams_in(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     # A chunked body that never ends: only the cap, not the deadline, can stop it here.
     arxiv.fail_next(

@@ -17,18 +17,11 @@ from pipeline.ids import ArxivId, parse_arxiv_id
 from pipeline.models import Paper
 from pipeline.report import AnalysisSource
 from storage.repositories import PaperRepository
-from tests.bot.test_core import MEMBER, core, error  # noqa: F401  (fixture)
+from tests.chat import MEMBER, error
+from tests.daydata import ECO, make_settings, method_pdf, paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.hostile._helpers import assert_one_clean_line
-from tests.pipeline.test_digest import (
-    ECO,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-    paper,
-)
 
 # What may ever reach a URL path: ASCII, no dot-dot, no slash but the one of an old-style id.
 _SAFE = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v[1-9]\d{0,3})?", re.A)
@@ -124,9 +117,9 @@ OLD_V2 = paper("hep-th/9901001", "Strings, Again", "Strings vibrate.", version=2
 
 @pytest.mark.parametrize(("stored", "typed"), [(OLD, "cs/9901001"), (OLD_V2, "hep-th/9901001v2")])
 async def test_an_old_style_id_is_summarized_end_to_end(
-    core: ChatCore,  # noqa: F811
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    core: ChatCore,
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     stored: Paper,
     typed: str,
 ) -> None:
@@ -146,9 +139,9 @@ async def test_an_old_style_id_is_summarized_end_to_end(
 
 
 async def test_a_version_that_does_not_exist_is_a_clear_answer(
-    core: ChatCore,  # noqa: F811
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    core: ChatCore,
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
 ) -> None:
     arxiv.add_paper(ECO, method_pdf(ECO.title))
 
@@ -172,8 +165,8 @@ async def test_a_version_that_does_not_exist_is_a_clear_answer(
     ],
 )
 async def test_a_path_never_leaves_the_command(
-    core: ChatCore,  # noqa: F811
-    arxiv: FakeArxiv,  # noqa: F811
+    core: ChatCore,
+    arxiv: FakeArxiv,
     typed: str,
 ) -> None:
     message = error(await core.handle(MEMBER, f"summarize {typed}"))
@@ -182,8 +175,8 @@ async def test_a_path_never_leaves_the_command(
 
 
 async def test_the_cli_summarize_reads_an_old_style_id_too(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:

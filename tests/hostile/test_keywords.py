@@ -13,10 +13,10 @@ from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
 from pipeline.matching import KeywordMatcher
-from tests.bot.test_core import ADMIN, MEMBER, core, error, keywords_of, ok  # noqa: F401
+from tests.chat import ADMIN, MEMBER, error, keywords_of, ok
+from tests.daydata import make_settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.hostile._helpers import assert_one_clean_line
-from tests.pipeline.test_digest import arxiv, llm, make_settings  # noqa: F401  (fixtures)
 
 CAP = 30
 
@@ -27,7 +27,7 @@ def words(count: int, start: int = 0) -> list[str]:
 
 
 async def test_ten_thousand_keywords_in_one_command_are_refused_and_none_stored(
-    core: ChatCore,  # noqa: F811
+    core: ChatCore,
 ) -> None:
     message = error(await core.handle(MEMBER, "keywords add " + ", ".join(words(10_000))))
     assert message == "At most 20 keywords at once, please."
@@ -36,7 +36,7 @@ async def test_ten_thousand_keywords_in_one_command_are_refused_and_none_stored(
 
 @pytest.fixture
 async def capped(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[ChatCore]:

@@ -6,8 +6,6 @@ each must end in a clear reason and an abstract-only analysis, within bounded ti
 
 from __future__ import annotations
 
-import asyncio
-
 import pymupdf
 import pytest
 
@@ -16,7 +14,8 @@ from bot.platform import PaperReply
 from pipeline.errors import PdfUnreadable
 from pipeline.pdf import MAX_PAGE_CONTENT_BYTES, extract
 from pipeline.report import AnalysisSource
-from tests.bot.test_core import MEMBER, core  # noqa: F401  (fixture)
+from tests.chat import MEMBER
+from tests.daydata import ECO, method_pdf
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.pdfgen import (
@@ -25,12 +24,7 @@ from tests.pdfgen import (
     make_many_pages_pdf,
     make_paper_pdf,
 )
-from tests.pipeline.test_digest import (
-    ECO,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    method_pdf,
-)
+from tests.polling import until
 
 
 def hand_written_pdf(pages: int) -> bytes:
@@ -156,9 +150,9 @@ def _truncated() -> bytes:
     ids=["encrypted", "image-only", "truncated", "20000-pages", "content-bomb", "garbage"],
 )
 async def test_summarize_falls_back_to_the_abstract_with_the_reason(
-    core: ChatCore,  # noqa: F811
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    core: ChatCore,
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     make: object,
     reason: str,
 ) -> None:
@@ -174,9 +168,9 @@ async def test_summarize_falls_back_to_the_abstract_with_the_reason(
 
 
 async def test_a_200_mb_pdf_is_stopped_at_the_size_cap_while_streaming(
-    core: ChatCore,  # noqa: F811
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    core: ChatCore,
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
 ) -> None:
     total = 200_000_000
     arxiv.papers[ECO.arxiv_id] = ECO
@@ -187,8 +181,5 @@ async def test_a_200_mb_pdf_is_stopped_at_the_size_cap_while_streaming(
     assert isinstance(reply, PaperReply), reply
     assert reply.entry.source is AnalysisSource.ABSTRACT
     assert any("larger than 30 MB; the download was stopped" in n for n in reply.entry.notes)
-    for _ in range(500):  # the fake records what it wrote once the client has hung up
-        if ECO.versioned_id in arxiv.streamed_bytes:
-            break
-        await asyncio.sleep(0.02)
+    await until(lambda: ECO.versioned_id in arxiv.streamed_bytes)  # once the client hung up
     assert arxiv.streamed_bytes[ECO.versioned_id] < total / 2

@@ -14,11 +14,11 @@ from pipeline import admission
 from pipeline.admission import PrioritySlots, arrival_ticket
 from pipeline.ids import parse_arxiv_id
 from pipeline.lookups import SharedLookups
+from tests.daydata import make_settings, method_pdf, paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response
 from tests.fakes.openai_server import FakeOpenAI
-from tests.pipeline.test_arxiv_api import _api, _id_list
-from tests.pipeline.test_digest import llm, make_settings, method_pdf, paper  # noqa: F401
+from tests.pipeline.arxivapi import ids_asked, make_api
 
 
 async def _take_turns(slots: PrioritySlots, names: list[tuple[str, bool]]) -> list[str]:
@@ -209,7 +209,7 @@ def arxiv() -> Iterator[SlowPdfs]:
 
 async def test_summaries_reach_the_llm_in_the_order_they_were_asked_for(
     arxiv: SlowPdfs,
-    llm: FakeOpenAI,  # noqa: F811
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -289,7 +289,7 @@ async def test_the_first_look_up_goes_to_whoever_asked_first(
     alice_p, bob_p = (paper(f"2602.0070{n}", f"Study {n}", "We study robots.") for n in (1, 2))
     for p in (alice_p, bob_p):
         arxiv.add_paper(p, method_pdf(p.title))
-    lookups = SharedLookups(_api(arxiv, delay_seconds=0.05, num_retries=0))
+    lookups = SharedLookups(make_api(arxiv, delay_seconds=0.05, num_retries=0))
     alice_asked, alice_here = asyncio.Event(), asyncio.Event()
 
     async def alice() -> None:
@@ -309,5 +309,5 @@ async def test_the_first_look_up_goes_to_whoever_asked_first(
     alice_here.set()
     await asyncio.gather(first, second)
 
-    asked = [_id_list(r) for r in arxiv.requests_to("/api/")]
+    asked = [ids_asked(r) for r in arxiv.requests_to("/api/")]
     assert asked[0] == [alice_p.arxiv_id]

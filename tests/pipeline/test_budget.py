@@ -5,40 +5,30 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import SUMMARIZE_CAP, ChatCore
 from bot.platform import Caller, PaperReply, TextReply
 from pipeline.budget import BUDGET_NOTE, TokenBudget
 from pipeline.report import ReportStatus
 from storage.db import Database
-from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.openai_server import FakeOpenAI
-from tests.pipeline.test_digest import (
+from tests.daydata import (
     CROSS,
     DAY,
     ECO,
     NETVLAD,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
     make_settings,
     method_pdf,
     serve_day,
+    spend_some_tokens_today,
 )
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.openai_server import FakeOpenAI
 
 ALICE = Caller("slack", "C1", "U1")
 BOB = Caller("slack", "C1", "U2")
 
 
-async def spend_some_tokens_today(settings: Settings) -> int:
-    """One analysis through the real LLM client: its tokens are stored as spent today."""
-    async with open_digest(settings, digest_options(settings)) as digest:
-        entry = (await digest.summarize(NETVLAD.arxiv_id)).entry
-        assert entry.analysis is not None
-        return await digest.budget.used_today(digest.db)  # type: ignore[union-attr]
-
-
-def a_day_of_two_papers(arxiv: FakeArxiv) -> None:  # noqa: F811
+def a_day_of_two_papers(arxiv: FakeArxiv) -> None:
     arxiv.add_paper(NETVLAD, method_pdf(NETVLAD.title))
     serve_day(arxiv, DAY, [ECO, CROSS])
     arxiv.pdfs[ECO.versioned_id] = method_pdf(ECO.title)
@@ -46,8 +36,8 @@ def a_day_of_two_papers(arxiv: FakeArxiv) -> None:  # noqa: F811
 
 
 async def test_a_spent_budget_posts_abstracts_with_a_note_and_asks_the_llm_nothing(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -71,8 +61,8 @@ async def test_a_spent_budget_posts_abstracts_with_a_note_and_asks_the_llm_nothi
 
 
 async def test_a_budget_above_todays_spending_still_analyses(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -106,8 +96,8 @@ async def test_tokens_spent_by_this_process_count_until_the_day_changes(
 
 
 async def test_summarize_is_capped_per_user_per_day_counting_only_llm_requests(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -143,8 +133,8 @@ async def test_summarize_is_capped_per_user_per_day_counting_only_llm_requests(
 
 
 async def test_no_summarize_cap_when_set_to_zero(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:

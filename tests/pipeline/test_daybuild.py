@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.daybuild import DayBuild
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
-from tests.pipeline.test_digest import paper
+from tests.daydata import paper
 
 PAPERS = [paper(f"2602.0{n:04d}", f"Paper {n}", "Abstract.") for n in range(1, 4)]
 

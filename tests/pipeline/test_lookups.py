@@ -12,19 +12,20 @@ from pipeline.ids import parse_arxiv_id
 from pipeline.lookups import SharedLookups
 from tests.fakes.arxiv_server import FakeArxiv, atom_feed
 from tests.fakes.base import Response
-from tests.pipeline.test_arxiv_api import ATOM, _api, _id_list, _paper
+from tests.pipeline.arxivapi import ATOM, api_paper, ids_asked, make_api
+from tests.polling import until
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeArxiv]:
     with FakeArxiv() as server:
         for n in range(1, 21):
-            server.add_paper(_paper(f"2602.{n:05d}", version=1 + n % 3, title=f"Paper {n}"))
+            server.add_paper(api_paper(f"2602.{n:05d}", version=1 + n % 3, title=f"Paper {n}"))
         yield server
 
 
 def _lookups(fake: FakeArxiv, delay: float = 0.3) -> SharedLookups:
-    return SharedLookups(_api(fake, delay_seconds=delay, num_retries=0))
+    return SharedLookups(make_api(fake, delay_seconds=delay, num_retries=0))
 
 
 async def test_twenty_at_once_take_two_requests_and_each_gets_its_paper(fake: FakeArxiv) -> None:
@@ -36,7 +37,7 @@ async def test_twenty_at_once_take_two_requests_and_each_gets_its_paper(fake: Fa
     assert [p.title for p in found] == [f"Paper {n}" for n in range(1, 21)]
     requests = fake.requests_to("/api/")  # the first alone (or with all), the others together
     assert len(requests) <= 2
-    assert sorted(i for r in requests for i in _id_list(r)) == [str(w) for w in wanted]
+    assert sorted(i for r in requests for i in ids_asked(r)) == [str(w) for w in wanted]
 
 
 async def test_a_version_or_paper_arxiv_lacks_fails_alone(fake: FakeArxiv) -> None:
@@ -69,13 +70,11 @@ async def test_a_batch_arxiv_rejects_is_asked_again_one_by_one(fake: FakeArxiv) 
     third, fifth = await pair
 
     assert (third.title, fifth.title) == ("Paper 3", "Paper 5")
-    assert [len(_id_list(r)) for r in fake.requests_to("/api/")] == [1, 2, 1, 1]
+    assert [len(ids_asked(r)) for r in fake.requests_to("/api/")] == [1, 2, 1, 1]
 
 
 async def _until_asked(fake: FakeArxiv, requests: int) -> None:
-    async with asyncio.timeout(10):
-        while len(fake.requests_to("/api/")) < requests:  # noqa: ASYNC110 (another thread)
-            await asyncio.sleep(0.01)
+    await until(lambda: len(fake.requests_to("/api/")) >= requests)
 
 
 async def test_a_caller_cancelled_while_asking_leaves_the_others_answered(

@@ -20,6 +20,7 @@ from tests.pdfgen import (
     make_many_pages_pdf,
     make_paper_pdf,
 )
+from tests.polling import until
 
 PAPER_ID = "2602.00780v1"
 USER_AGENT = "arxiv-digest-tests/1.0 (mailto:team@example.org)"
@@ -215,10 +216,7 @@ async def test_a_pdf_streamed_past_the_cap_is_stopped_while_downloading(fake, cl
     with pytest.raises(PdfUnavailable, match="larger than 1 MB; the download was stopped"):
         await reader.download(PAPER_ID)
 
-    for _ in range(500):  # the server notices the hang-up on its next write
-        if PAPER_ID in fake.streamed_bytes:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: PAPER_ID in fake.streamed_bytes)  # noticed at the fake's next write
     assert fake.streamed_bytes[PAPER_ID] < total / 4
 
 

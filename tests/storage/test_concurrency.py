@@ -35,19 +35,10 @@ from storage.models import (
 from storage.papers import PaperRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.usage import UsageRepository
+from tests.daydata import CROSS, ECO, NETVLAD, make_settings, method_pdf, serve_day
+from tests.daydata import DAY as REPORTED_DAY
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
-from tests.pipeline.test_digest import (
-    CROSS,
-    ECO,
-    NETVLAD,
-    arxiv,  # noqa: F401  (fixture)
-    llm,  # noqa: F401  (fixture)
-    make_settings,
-    method_pdf,
-    serve_day,
-)
-from tests.pipeline.test_digest import DAY as REPORTED_DAY
 
 WRITERS = 20
 DAY = date(2026, 2, 3)
@@ -162,8 +153,8 @@ async def test_concurrent_usage_counts_never_let_more_than_the_limit_through(
 
 @pytest.fixture
 def settings(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> Settings:
@@ -225,7 +216,7 @@ USERS = 15
 
 async def test_many_chat_commands_at_once_on_two_replicas_lose_nothing(
     settings: Settings,
-    llm: FakeOpenAI,  # noqa: F811
+    llm: FakeOpenAI,
 ) -> None:
     async with two_processes(settings) as (first, second):
         replicas = [make_chat_core(settings, first), make_chat_core(settings, second)]

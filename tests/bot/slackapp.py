@@ -1,0 +1,119 @@
+"""Slash commands as Slack sends them to the Bolt app (signed form posts), and its answers."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from bot.core import ChatCore
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.base import Request, Response
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.slack_server import FakeSlack
+from tests.polling import WAIT_SECONDS
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CHANNEL = "C0TEAM"
+ALICE = "U0ALICE"  # a member of CHANNEL
+ADMIN = "U0ADMIN"  # a bot admin, in the app's settings
+
+
+class GatedOpenAI(FakeOpenAI):
+    """An LLM that answers only once the test opens `gate`: work that waits on it is slow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def handle(self, request: Request) -> Response:
+        self.gate.wait(WAIT_SECONDS)
+        return super().handle(request)
+
+
+@dataclass
+class Bot:
+    url: str
+    core: ChatCore
+    slack: FakeSlack
+    llm: GatedOpenAI
+    arxiv: FakeArxiv
+
+
+def payload(
+    slack: FakeSlack,
+    command: str,
+    text: str,
+    *,
+    response_token: str,
+    channel: str = CHANNEL,
+    channel_name: str = "team",
+    user: str = ALICE,
+) -> str:
+    return urlencode(
+        {
+            "token": "deprecated-verification-token",
+            "team_id": slack.team_id,
+            "team_domain": "fake",
+            "channel_id": channel,
+            "channel_name": channel_name,
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0APP",
+            "is_enterprise_install": "false",
+            "response_url": slack.response_url(response_token),
+            "trigger_id": "1.2.3",
+        }
+    )
+
+
+async def post_signed(
+    url: str, body: str, *, secret: str = SECRET, timestamp: int | None = None
+) -> tuple[int, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+    timeout = aiohttp.ClientTimeout(total=WAIT_SECONDS)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        session.post(url, data=body.encode(), headers=headers) as response,
+    ):
+        return response.status, await response.text()
+
+
+async def slash(bot: Bot, command: str, text: str = "", *, token: str = "r1", **where: str) -> str:
+    """Sends a slash command as Slack does; returns the acknowledgement's text."""
+    body = payload(bot.slack, command, text, response_token=token, **where)
+    status, answer = await post_signed(bot.url, body)
+    assert status == 200, answer
+    return ack_text_of(answer)
+
+
+def ack_text_of(body: str) -> str:
+    """Bolt answers a text-only ack as plain text; Slack shows either form to the user."""
+    if body.startswith("{"):
+        return str(json.loads(body)["text"])
+    return body
+
+
+def private_answers(slack: FakeSlack, token: str) -> list[dict[str, Any]]:
+    answers = slack.responses_to(token)
+    assert all(a.get("response_type") == "ephemeral" for a in answers), answers
+    return answers
+
+
+def shown(answer: dict[str, Any]) -> str:
+    return f"{answer.get('text')} {json.dumps(answer.get('blocks'), ensure_ascii=False)}"
