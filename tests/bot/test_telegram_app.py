@@ -108,6 +108,8 @@ async def running_bot(
         )
         try:
             where = await asyncio.wait_for(ready, WAIT_SECONDS)
+            if where == "long polling":  # the first poll has its connection: stopping is prompt
+                assert await asyncio.to_thread(telegram.wait_for_long_poll, WAIT_SECONDS)
             yield Bot(telegram, core, fake_llm, fake_arxiv, where)
         finally:
             task.cancel()
