@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,9 +13,8 @@ from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
 from bot.daily import ChatRun
 from bot.delivery import deliver_day
-from bot.labels import LABELS
 from bot.pacing import ChannelPacer
-from bot.platform import Mention, ReportReply, ThreadHead
+from bot.platform import Mention, ReportReply
 from bot.slack.client import make_client
 from bot.slack.platform import SlackPlatform
 from bot.slack.poster import SlackPoster
@@ -247,19 +245,6 @@ async def test_a_reply_takes_one_line_of_the_channel_and_the_rest_goes_into_its_
     assert top.ts == first_ts
     assert slack.thread(CHANNEL, first_ts)
     assert len(slack.all_posts) == 1 + len(slack.thread(CHANNEL, first_ts))
-
-
-async def test_papers_follow_the_language_of_their_threads_parent(slack: FlakySlack) -> None:
-    poster = poster_for(slack)  # the default language is English
-    chinese = dataclasses.replace(thread_report([]), language="zh")
-
-    head = await poster.post_parent(CHANNEL, chinese)
-    await poster.post_paper(CHANNEL, head, thread_entry(PAPERS[0]), ())
-    await poster.post_paper(CHANNEL, ThreadHead("1699999999.000001"), thread_entry(PAPERS[1]), ())
-
-    zh_paper, en_paper = slack.all_posts[1:]
-    assert f"*{LABELS['zh']['authors']}*" in all_text(zh_paper)
-    assert f"*{LABELS['en']['authors']}*" in all_text(en_paper)
 
 
 def test_the_client_needs_a_token_and_empty_settings_mean_unset(

@@ -15,7 +15,7 @@ from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
 from bot.daily import ChatRun
 from bot.delivery import deliver_day
-from bot.platform import Mention, ThreadHead
+from bot.platform import Mention
 from bot.telegram.platform import TelegramPlatform
 from bot.telegram.poster import BotNotStarted, TelegramPoster, make_bot, topic_name
 from bot.telegram.settings import TelegramConfigError
@@ -279,17 +279,6 @@ async def test_a_very_long_analysis_is_several_replies_and_the_first_is_the_pape
     assert message_id == str(parts[0].message_id)
     assert [m.reply_to for m in parts] == [parent.message_id] * len(parts)
     assert sum(m.plain.count("adaptively & <quickly>") for m in parts) == 3 * 300
-
-
-async def test_papers_follow_the_language_of_their_threads_parent(
-    telegram: FlakyTelegram, poster: TelegramPoster
-) -> None:
-    head = await poster.post_parent(str(GROUP), thread_report([], language="zh"))
-    await poster.post_paper(str(GROUP), head, thread_entry(PAPERS[0]), ())
-    await poster.post_paper(str(GROUP), ThreadHead(head.message_id), thread_entry(PAPERS[1]), ())
-
-    _, zh_paper, en_paper = telegram.sent(GROUP)
-    assert "作者" in zh_paper.plain and "Authors" in en_paper.plain
 
 
 # ---- private chats ------------------------------------------------------------------------------
