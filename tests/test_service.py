@@ -36,6 +36,9 @@ from tests.polling import WAIT_SECONDS
 from tests.processes import GROUP, cli_env, slack_env, telegram_env
 
 CHANNEL = "C0TEAM"
+# A bound on waits for a process's work: starting one imports for seconds, and for much longer
+# on a loaded machine. A process that exits ends the wait at once.
+PROCESS_WAIT_SECONDS = 4 * WAIT_SECONDS
 
 PAPERS = [
     paper(f"2602.0090{n}", f"Vision-Language-Action Policies, Part {n}", "We study robots.")
@@ -187,7 +190,10 @@ async def until(condition: Callable[[], Any], *services: Service) -> Any:
         return f"serve exited early:\n{gone[0].log}" if gone else None
 
     return await polling.until(
-        condition, stop_if=exited, explain=lambda: "\n".join(s.log for s in services)
+        condition,
+        stop_if=exited,
+        explain=lambda: "\n".join(s.log for s in services),
+        bound=PROCESS_WAIT_SECONDS,
     )
 
 
@@ -336,7 +342,7 @@ async def test_a_feed_still_on_a_posted_day_posts_nothing_until_it_changes(
     digest = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "arxiv_digest", "digest", cwd=tmp_path, env=env
     )
-    assert await asyncio.wait_for(digest.wait(), WAIT_SECONDS) == 0
+    assert await asyncio.wait_for(digest.wait(), PROCESS_WAIT_SECONDS) == 0
     old_parent = slack_complete(slack)
     assert old_parent is not None
     posted = len(slack.all_posts)
