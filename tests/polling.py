@@ -13,6 +13,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 WAIT_SECONDS = 30.0
+# A bound on waits for a new process's work: starting one imports for seconds, and for much
+# longer on a loaded machine.
+PROCESS_WAIT_SECONDS = 4 * WAIT_SECONDS
 POLL_SECONDS = 0.01  # how often the condition is looked at: a wait ends this soon after it holds
 
 

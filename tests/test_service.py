@@ -32,13 +32,10 @@ from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack, Post
 from tests.fakes.telegram_server import FakeTelegram
-from tests.polling import WAIT_SECONDS
+from tests.polling import PROCESS_WAIT_SECONDS, WAIT_SECONDS
 from tests.processes import GROUP, cli_env, slack_env, telegram_env
 
 CHANNEL = "C0TEAM"
-# A bound on waits for a process's work: starting one imports for seconds, and for much longer
-# on a loaded machine. A process that exits ends the wait at once.
-PROCESS_WAIT_SECONDS = 4 * WAIT_SECONDS
 
 PAPERS = [
     paper(f"2602.0090{n}", f"Vision-Language-Action Policies, Part {n}", "We study robots.")

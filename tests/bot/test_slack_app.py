@@ -46,7 +46,7 @@ from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
-from tests.polling import WAIT_SECONDS, until
+from tests.polling import PROCESS_WAIT_SECONDS, WAIT_SECONDS, until
 from tests.processes import cli_env, run_cli, slack_env
 
 
@@ -449,7 +449,9 @@ async def test_serve_answers_slash_commands_until_sigterm(
         port = None
         logged = ""
         while port is None:
-            line = (await asyncio.wait_for(process.stderr.readline(), WAIT_SECONDS)).decode()
+            line = (
+                await asyncio.wait_for(process.stderr.readline(), PROCESS_WAIT_SECONDS)
+            ).decode()
             assert line, "serve exited before listening"
             logged += line
             if found := re.search(r"Slack bot listening: http://[^:]+:(\d+)/slack/events", line):

@@ -31,7 +31,7 @@ from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
-from tests.polling import WAIT_SECONDS, until
+from tests.polling import PROCESS_WAIT_SECONDS, WAIT_SECONDS, until
 from tests.processes import GROUP, cli_env, run_cli, slack_env, telegram_env
 
 FORUM = -100400500
@@ -436,7 +436,9 @@ async def test_serve_answers_telegram_commands_until_sigterm_and_logs_no_token(
     try:
         logged = ""
         while not re.search(r"Telegram bot listening: long polling", logged):
-            line = (await asyncio.wait_for(process.stderr.readline(), WAIT_SECONDS)).decode()
+            line = (
+                await asyncio.wait_for(process.stderr.readline(), PROCESS_WAIT_SECONDS)
+            ).decode()
             assert line, f"serve exited before listening: {logged}"
             logged += line
         update = telegram.add_command(ALICE, ALICE, "/help")
