@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import pytest
 
 from arxiv_digest.settings import Settings
+from bot.labels import LABELS
 from bot.platform import ChatPoster, ThreadHead
 from bot.slack.client import make_client
 from bot.slack.poster import SlackPoster
 from bot.telegram.poster import TelegramPoster, make_bot
-from pipeline.markdown import LABELS
 from tests.daydata import paper
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram

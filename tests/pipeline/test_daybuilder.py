@@ -8,20 +8,9 @@ from pathlib import Path
 
 from arxiv_digest.wiring import digest_options, open_digest
 from pipeline.daybuilder import filled
+from tests.daydata import CROSS, DAY, ECO, NETVLAD, make_settings, method_pdf, paper, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
-from tests.pipeline.test_digest import (  # noqa: F401  (fixtures)
-    CROSS,
-    DAY,
-    ECO,
-    NETVLAD,
-    arxiv,
-    llm,
-    make_settings,
-    method_pdf,
-    paper,
-    serve_day,
-)
 
 
 def test_filling_gaps_makes_new_papers_and_leaves_the_fetched_ones_as_they_are() -> None:
@@ -39,8 +28,8 @@ def test_filling_gaps_makes_new_papers_and_leaves_the_fetched_ones_as_they_are()
 
 
 async def test_a_chat_sharing_a_gappy_feed_does_not_look_its_papers_up_again(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -60,8 +49,8 @@ async def test_a_chat_sharing_a_gappy_feed_does_not_look_its_papers_up_again(
 
 
 async def test_progress_is_reported_to_the_run_that_asks_for_it(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from pipeline.feed import FeedClient
 from pipeline.feedcache import FeedCache
+from tests.daydata import CATEGORIES, DAY, ECO, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.pipeline.test_digest import CATEGORIES, DAY, ECO, arxiv, serve_day  # noqa: F401
 
 KEEP_SECONDS = 60.0
 
@@ -31,19 +31,19 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def feeds(arxiv: FakeArxiv, clock: Clock) -> AsyncIterator[FeedCache]:  # noqa: F811
+async def feeds(arxiv: FakeArxiv, clock: Clock) -> AsyncIterator[FeedCache]:
     serve_day(arxiv, DAY, [ECO])
     async with httpx.AsyncClient() as http:
         yield FeedCache(FeedClient(http, arxiv.rss_url), keep_seconds=KEEP_SECONDS, clock=clock)
 
 
-def fetches(arxiv: FakeArxiv) -> int:  # noqa: F811
+def fetches(arxiv: FakeArxiv) -> int:
     return len(arxiv.requests_to("/rss/"))
 
 
 async def test_one_fetch_serves_the_same_categories_in_any_order_for_a_while(
     feeds: FeedCache,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     clock: Clock,
 ) -> None:
     first = await feeds.fetch(["cs.AI", "cs.RO"])
@@ -61,7 +61,7 @@ async def test_one_fetch_serves_the_same_categories_in_any_order_for_a_while(
 
 async def test_forgetting_waits_for_the_last_delivery_sharing_the_feed(
     feeds: FeedCache,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
 ) -> None:
     categories = CATEGORIES.split("+")
     with feeds.sharing():
@@ -81,7 +81,7 @@ async def test_forgetting_waits_for_the_last_delivery_sharing_the_feed(
 
 async def test_a_kept_day_replaces_its_fetch_only_while_that_fetch_is_kept(
     feeds: FeedCache,
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     clock: Clock,
 ) -> None:
     categories = CATEGORIES.split("+")

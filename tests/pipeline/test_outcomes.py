@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.outcomes import AnalysisState, PaperResult, RunStats
 from pipeline.report import PaperEntry
-from tests.pipeline.test_digest import CROSS, ECO, NETVLAD
+from tests.daydata import CROSS, ECO, NETVLAD
 
 
 def test_each_paper_result_is_counted_once_under_its_state() -> None:

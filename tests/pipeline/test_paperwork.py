@@ -7,21 +7,14 @@ from pathlib import Path
 from arxiv_digest.wiring import digest_options, open_digest
 from pipeline.outcomes import AnalysisState
 from pipeline.report import AnalysisSource
+from tests.daydata import ECO, NETVLAD, make_settings, method_pdf
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
-from tests.pipeline.test_digest import (  # noqa: F401  (fixtures)
-    ECO,
-    NETVLAD,
-    arxiv,
-    llm,
-    make_settings,
-    method_pdf,
-)
 
 
 async def test_a_paper_analysed_now_says_so_with_its_tokens_and_next_time_comes_from_the_store(
-    arxiv: FakeArxiv,  # noqa: F811
-    llm: FakeOpenAI,  # noqa: F811
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
     database_url: str,
     tmp_path: Path,
 ) -> None:
@@ -43,7 +36,7 @@ async def test_a_paper_analysed_now_says_so_with_its_tokens_and_next_time_comes_
 
 
 async def test_without_an_llm_a_missing_pdf_is_named_among_the_failures(
-    arxiv: FakeArxiv,  # noqa: F811
+    arxiv: FakeArxiv,
     database_url: str,
     tmp_path: Path,
 ) -> None:

@@ -11,7 +11,7 @@ from pipeline.report import DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
 from storage.redaction import Redactor
 from storage.reports import ReportRepository
-from tests.pipeline.test_digest import CROSS, DAY, ECO, SURVEY
+from tests.daydata import CROSS, DAY, ECO, SURVEY
 
 
 def a_report() -> DailyReport:
