@@ -9,7 +9,7 @@ import pytest
 
 from arxiv_digest.settings import Settings
 from bot.labels import LABELS
-from bot.platform import ChatPoster, ThreadHead
+from bot.platform import ThreadHead, ThreadPoster
 from bot.slack.client import make_client
 from bot.slack.poster import SlackPoster
 from bot.telegram.poster import TelegramPoster, make_bot
@@ -27,7 +27,7 @@ PAPERS = [paper(f"2602.0{n:04d}", f"Paper number {n} on VLA models", "On VLA.") 
 class Chat:
     """A poster, the chat it posts in, and every message of that chat as its users see it."""
 
-    poster: ChatPoster
+    poster: ThreadPoster
     chat_id: str
     shown: Callable[[], list[str]]
 
@@ -41,7 +41,7 @@ async def chat(request: pytest.FixtureRequest) -> AsyncIterator[Chat]:
                 slack_bot_token=slack.token,
                 slack_api_url=slack.api_url,
                 slack_messages_per_second=0,
-            )
+            ).slack()
             poster = SlackPoster.from_settings(make_client(settings), settings)
             yield Chat(poster, CHANNEL, lambda: [f"{p.text} {p.blocks}" for p in slack.all_posts])
         return
@@ -49,7 +49,7 @@ async def chat(request: pytest.FixtureRequest) -> AsyncIterator[Chat]:
         telegram.add_chat(GROUP, "supergroup")
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, telegram_bot_token=telegram.token, telegram_api_url=telegram.base_url
-        )
+        ).telegram()
         async with make_bot(settings) as bot:
             poster = TelegramPoster(bot, messages_per_second=0)
             yield Chat(poster, str(GROUP), lambda: [m.plain for m in telegram.sent(GROUP)])
