@@ -24,17 +24,6 @@ if TYPE_CHECKING:
     from bot.core import ChatCore
 
 
-def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
-    """With pytest-xdist off (`-p no:xdist`, or not installed), its options in the addopts of
-    pyproject.toml are accepted and ignored, so the suite still runs in one process."""
-    if pluginmanager.hasplugin("xdist"):
-        return
-    group = parser.getgroup("xdist", "distributed testing (pytest-xdist is off: ignored)")
-    # pytest keeps lowercase short options for itself and its plugins: xdist adds -n this way.
-    group._addoption("-n", "--numprocesses", dest="numprocesses", default=None)
-    group.addoption("--dist", dest="dist", default="no")
-
-
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
