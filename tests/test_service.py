@@ -110,12 +110,6 @@ def arxiv() -> Iterator[FakeArxiv]:
 
 
 @pytest.fixture
-def llm() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
 def slack() -> Iterator[SlowSlack]:
     with SlowSlack() as fake:
         yield fake  # type: ignore[misc]
