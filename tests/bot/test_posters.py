@@ -2,65 +2,120 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 
 import pytest
 
-from arxiv_digest.settings import Settings
+from bot.delivery import deliver_day
 from bot.labels import LABELS
-from bot.platform import ThreadHead, ThreadPoster
-from bot.slack.client import make_client
-from bot.slack.poster import SlackPoster
-from bot.telegram.poster import TelegramPoster, make_bot
-from tests.daydata import paper
-from tests.fakes.slack_server import FakeSlack
-from tests.fakes.telegram_server import FakeTelegram
+from bot.platform import ThreadHead
+from pipeline.models import PaperAnalysis
+from pipeline.report import PaperEntry
+from storage.db import Database
+from tests.chatworlds import PLATFORMS, ChatWorld, chat_world
+from tests.daydata import DAY, paper
 from tests.samples import thread_entry, thread_report
 
-CHANNEL = "C0DIGEST"
-GROUP = -100200300
-PAPERS = [paper(f"2602.0{n:04d}", f"Paper number {n} on VLA models", "On VLA.") for n in (1, 2)]
+PAPERS = [
+    paper(f"2602.0{n:04d}", f"Paper number {n} on VLA models", "We study VLA models.")
+    for n in range(1, 5)
+]
 
 
-@dataclass
-class Chat:
-    """A poster, the chat it posts in, and every message of that chat as its users see it."""
-
-    poster: ThreadPoster
-    chat_id: str
-    shown: Callable[[], list[str]]
+@pytest.fixture(params=PLATFORMS)
+async def chat(request: pytest.FixtureRequest) -> AsyncIterator[ChatWorld]:
+    async with chat_world(request.param) as world:
+        yield world
 
 
-@pytest.fixture(params=["slack", "telegram"])
-async def chat(request: pytest.FixtureRequest) -> AsyncIterator[Chat]:
-    if request.param == "slack":
-        with FakeSlack() as slack:
-            settings = Settings(  # type: ignore[call-arg]
-                _env_file=None,
-                slack_bot_token=slack.token,
-                slack_api_url=slack.api_url,
-                slack_messages_per_second=0,
-            ).slack()
-            poster = SlackPoster.from_settings(make_client(settings), settings)
-            yield Chat(poster, CHANNEL, lambda: [f"{p.text} {p.blocks}" for p in slack.all_posts])
-        return
-    with FakeTelegram() as telegram:
-        telegram.add_chat(GROUP, "supergroup")
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, telegram_bot_token=telegram.token, telegram_api_url=telegram.base_url
-        ).telegram()
-        async with make_bot(settings) as bot:
-            poster = TelegramPoster(bot, messages_per_second=0)
-            yield Chat(poster, str(GROUP), lambda: [m.plain for m in telegram.sent(GROUP)])
+def _long_entry(sentence: str, times: int) -> PaperEntry:
+    text = " ".join([sentence] * times)
+    analysis = PaperAnalysis(
+        summary=text, motivation=text, contributions=["One."], method=text, experiments="Works."
+    )
+    return thread_entry(PAPERS[0], analysis=analysis)
 
 
-async def test_papers_follow_the_language_of_their_threads_parent(chat: Chat) -> None:
+async def test_a_day_is_a_parent_and_one_reply_per_paper_in_its_thread(
+    chat: ChatWorld, database: Database
+) -> None:
+    report = thread_report([thread_entry(p) for p in PAPERS])
+
+    outcome = await deliver_day(database, chat.poster, chat.chat_id, report, {})
+
+    (parent,) = chat.top()
+    assert DAY.isoformat() in parent.text
+    assert outcome.parent_message_id == parent.message_id and outcome.parent_posted
+    assert len(chat.thread(parent.message_id)) == len(PAPERS) == len(chat.shown()) - 1
+    assert [len(chat.about(p.title)) for p in PAPERS] == [1] * len(PAPERS)
+    assert outcome.posted == [p.arxiv_id for p in PAPERS]
+
+
+async def test_a_paper_too_long_for_one_message_continues_in_its_thread_from_its_first_part(
+    chat: ChatWorld,
+) -> None:
+    head = await chat.poster.post_parent(chat.chat_id, thread_report([]))
+    sentence = "The method prunes channels adaptively."
+
+    message_id = await chat.poster.post_paper(chat.chat_id, head, _long_entry(sentence, 300), ())
+
+    (parent,) = chat.top()  # nothing leaked out of the thread
+    parts = chat.thread(parent.message_id)
+    assert len(parts) > 1 and message_id == parts[0].message_id
+    # Every part accepted by the fake's length and markup checks, and nothing lost between them.
+    assert sum(part.text.count("adaptively") for part in parts) == 3 * 300
+
+
+async def test_a_storm_of_429s_is_waited_out_and_every_message_is_posted_once(
+    chat: ChatWorld, database: Database
+) -> None:
+    chat.rate_limit_posts(3)
+    report = thread_report([thread_entry(p) for p in PAPERS[:2]])
+
+    outcome = await deliver_day(database, chat.poster, chat.chat_id, report, {})
+
+    assert chat.post_requests() == 3 + 3  # three refused, then the parent and two papers
+    (parent,) = chat.top()
+    assert [len(chat.about(p.title)) for p in PAPERS[:2]] == [1, 1]
+    assert len(chat.thread(parent.message_id)) == 2
+    assert outcome.posted == [p.arxiv_id for p in PAPERS[:2]]
+
+
+async def test_a_rerun_of_the_day_posts_nothing_new(chat: ChatWorld, database: Database) -> None:
+    report = thread_report([thread_entry(p) for p in PAPERS[:2]])
+    await deliver_day(database, chat.poster, chat.chat_id, report, {})
+
+    again = await deliver_day(database, chat.poster, chat.chat_id, report, {})
+
+    assert not again.parent_posted and again.posted == []
+    assert again.already_sent == [p.arxiv_id for p in PAPERS[:2]]
+    assert len(chat.shown()) == 3
+
+
+async def test_a_rerun_after_the_platform_failed_halfway_completes_the_same_thread(
+    chat: ChatWorld, database: Database
+) -> None:
+    report = thread_report([thread_entry(p) for p in PAPERS])
+    chat.fail_after(3)  # the parent and two papers, then down for longer than the retries
+
+    with pytest.raises(chat.outage):
+        await deliver_day(database, chat.poster, chat.chat_id, report, {})
+    assert len(chat.shown()) == 3
+
+    rerun = await deliver_day(database, chat.poster, chat.chat_id, report, {})
+
+    assert not rerun.parent_posted and len(rerun.already_sent) == 2
+    (parent,) = chat.top()
+    assert [len(chat.about(p.title)) for p in PAPERS] == [1] * len(PAPERS)
+    assert len(chat.thread(parent.message_id)) == len(PAPERS)
+
+
+async def test_papers_follow_the_language_of_their_threads_parent(chat: ChatWorld) -> None:
     head = await chat.poster.post_parent(chat.chat_id, thread_report([], language="zh"))
     await chat.poster.post_paper(chat.chat_id, head, thread_entry(PAPERS[0]), ())
     unknown = ThreadHead(head.message_id)  # a parent whose language was never stored
     await chat.poster.post_paper(chat.chat_id, unknown, thread_entry(PAPERS[1]), ())
 
-    _, zh_paper, en_paper = chat.shown()  # the default language is English
+    _, zh_paper, en_paper = (m.text for m in chat.shown())  # the default language is English
     assert LABELS["zh"]["authors"] in zh_paper and LABELS["en"]["authors"] not in zh_paper
     assert LABELS["en"]["authors"] in en_paper

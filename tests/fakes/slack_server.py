@@ -137,11 +137,12 @@ class FakeSlack(FakeServer):
     def response_url(self, token: str) -> str:
         return f"{self.url}/respond/{token}"
 
-    def rate_limit_next(self, n: int, retry_after: int = 1) -> None:
+    def rate_limit_next(self, n: int, retry_after: int = 1, *, method: str | None = None) -> None:
+        """The next `n` calls (of `method` only, e.g. "chat.postMessage", if given) get a 429."""
         limited = Response.json(
             {"ok": False, "error": "ratelimited"}, 429, **{"Retry-After": str(retry_after)}
         )
-        self.fail_next(*([limited] * n))
+        self.fail_next(*([limited] * n), path=None if method is None else f"/api/{method}")
 
     # -- what tests read back
 
