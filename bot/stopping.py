@@ -54,7 +54,9 @@ class StopSignal:
         self.request()
         if not run.done() and self._in_flight:
             idle = asyncio.ensure_future(self._idle.wait())
-            await asyncio.wait({idle, run}, timeout=grace_seconds)
+            await asyncio.wait(
+                {idle, run}, timeout=grace_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
             idle.cancel()
         run.cancel()
         await asyncio.gather(run, return_exceptions=True)

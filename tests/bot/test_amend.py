@@ -28,6 +28,7 @@ from tests.daydata import paper
 from tests.fakes.base import Request, Response
 from tests.fakes.slack_server import FakeSlack, Post
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
+from tests.polling import WAIT_SECONDS
 from tests.samples import thread_entry, thread_report
 
 CHANNEL = "C0DIGEST"
@@ -379,7 +380,8 @@ async def test_a_stop_mid_message_lets_it_be_recorded_and_posts_nothing_more(
 
         # Released once the stop is under way (it asks for it before its first wait).
         asyncio.get_running_loop().call_soon(slack.release.set)
-        await stop.stop(delivering, grace_seconds=30)
+        # The stop ends once the message is recorded, not when its long grace runs out.
+        await asyncio.wait_for(stop.stop(delivering, grace_seconds=3600), WAIT_SECONDS)
 
         assert delivering.cancelled()
         assert len(slack.requests_to("/api/chat.postMessage")) == 2  # no second paper
