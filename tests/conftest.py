@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from storage.db import Database
-from tests.databases import BACKENDS, POSTGRES_URL, empty_postgres_database
+from tests.databases import (
+    BACKENDS,
+    POSTGRES_URL,
+    empty_postgres_database,
+    migrated_postgres_database,
+    migrated_sqlite_file,
+)
 from tests.daydata import DAY, make_settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -70,12 +76,27 @@ def _network_off(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty database (nothing migrated yet): a SQLite file always, PostgreSQL
-    too when TEST_DATABASE_URL is set."""
-    if request.param == "postgresql":
-        return await empty_postgres_database()
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test that uses a database runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL
+    is set."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> str:
+    """The URL of a database of the test's backend at the latest migration, with no rows."""
+    if backend == "postgresql":
+        return await migrated_postgres_database()
+    await migrated_sqlite_file(tmp_path / "test.sqlite3")
     return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+async def empty_database_url(backend: str, tmp_path: Path) -> str:
+    """The URL of a database of the test's backend with nothing in it, not even a schema."""
+    if backend == "postgresql":
+        return await empty_postgres_database()
+    return f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
 @pytest.fixture
@@ -88,6 +109,7 @@ async def postgres_url() -> str:
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
+    """`database_url`'s database, open."""
     db = await Database.open(database_url)
     try:
         yield db

@@ -48,13 +48,13 @@ async def test_open_migrates_an_empty_database_to_head(database: Database) -> No
     assert version == [("0006",)]
 
 
-async def test_opening_again_keeps_schema_and_data(database_url: str) -> None:
-    first = await Database.open(database_url)
+async def test_opening_again_keeps_schema_and_data(empty_database_url: str) -> None:
+    first = await Database.open(empty_database_url)
     async with first.session() as session:
         await SubscriptionRepository(session).add("cli", None, None, [("LLM", "llm")])
     await first.close()
 
-    second = await Database.open(database_url)
+    second = await Database.open(empty_database_url)
     try:
         async with second.session() as session:
             kept = await SubscriptionRepository(session).all()
@@ -78,13 +78,15 @@ asyncio.run(main())
 """
 
 
-async def test_processes_opening_a_fresh_database_at_once_all_succeed(database_url: str) -> None:
+async def test_processes_opening_a_fresh_database_at_once_all_succeed(
+    empty_database_url: str,
+) -> None:
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
             _OPEN_IN_A_PROCESS,
-            database_url,
+            empty_database_url,
             cwd=PROJECT_ROOT,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -97,7 +99,7 @@ async def test_processes_opening_a_fresh_database_at_once_all_succeed(database_u
     failures = [
         err.decode() for p, (_, err) in zip(processes, outcomes, strict=True) if p.returncode
     ]
-    db = await Database.open(database_url)
+    db = await Database.open(empty_database_url)
     try:
         async with db.engine.connect() as connection:
             tables = await connection.run_sync(_table_names)

@@ -240,10 +240,12 @@ async def _assert_readable_through_the_repositories(db: Database) -> None:
     assert (sent, pending) == ({"2602.00780"}, {"cs/9901001"})
 
 
-async def test_a_first_release_database_opens_with_every_row_intact(database_url: str) -> None:
-    await _first_release_database(database_url)
+async def test_a_first_release_database_opens_with_every_row_intact(
+    empty_database_url: str,
+) -> None:
+    await _first_release_database(empty_database_url)
 
-    db = await Database.open(database_url)
+    db = await Database.open(empty_database_url)
     try:
         await _assert_readable_through_the_repositories(db)
         async with db.engine.connect() as connection:
@@ -264,17 +266,17 @@ async def test_a_first_release_database_opens_with_every_row_intact(database_url
 
 
 async def test_downgrade_to_the_first_release_and_upgrade_again_keeps_its_rows(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    await _first_release_database(database_url)
-    db = await Database.open(database_url)
+    await _first_release_database(empty_database_url)
+    db = await Database.open(empty_database_url)
     async with db.session() as session:
         await SubscriptionRepository(session).add("slack", "C2", None, [("y", "y")])
         await ChatRepository(session).set_dm("slack", "U1", True)  # a table added later
     await db.close()
 
-    await _alembic(database_url, "downgrade", "0001")
-    engine = _engine(database_url)
+    await _alembic(empty_database_url, "downgrade", "0001")
+    engine = _engine(empty_database_url)
     try:
         async with engine.connect() as connection:
             tables = set(await connection.run_sync(_row_counts))
@@ -282,7 +284,7 @@ async def test_downgrade_to_the_first_release_and_upgrade_again_keeps_its_rows(
         await engine.dispose()
     assert tables == set(FIRST_RELEASE)
 
-    db = await Database.open(database_url)
+    db = await Database.open(empty_database_url)
     try:
         await _assert_readable_through_the_repositories(db)
         async with db.session() as session:
