@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import pytest
 
 from arxiv_digest.settings import Settings
-from bot.labels import LABELS
 from bot.platform import ThreadHead, ThreadPoster
 from bot.slack.client import make_client
 from bot.slack.poster import SlackPoster
 from bot.telegram.poster import TelegramPoster, make_bot
+from domain.messages import text
 from tests.daydata import paper
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
@@ -62,5 +62,6 @@ async def test_papers_follow_the_language_of_their_threads_parent(chat: Chat) ->
     await chat.poster.post_paper(chat.chat_id, unknown, thread_entry(PAPERS[1]), ())
 
     _, zh_paper, en_paper = chat.shown()  # the default language is English
-    assert LABELS["zh"]["authors"] in zh_paper and LABELS["en"]["authors"] not in zh_paper
-    assert LABELS["en"]["authors"] in en_paper
+    zh_authors, en_authors = text("label.authors", "zh"), text("label.authors", "en")
+    assert zh_authors in zh_paper and en_authors not in zh_paper
+    assert en_authors in en_paper
