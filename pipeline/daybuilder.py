@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
+from domain.messages import text
 from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
 from pipeline.errors import DigestError
@@ -107,10 +108,7 @@ class DayBuilder:
             status=ReportStatus.STALE,
             language=options.language,
             model=self._papers.model,
-            note=(
-                f"arXiv's feed still serves {day.announced_on}, older than {latest} which is "
-                "already reported: nothing new yet."
-            ),
+            note=text("note.stale", options.language, day=day.announced_on, latest=latest),
         )
 
     async def _record(self, day: FeedDay, stats: RunStats) -> FeedDay:
@@ -174,7 +172,7 @@ class DayBuilder:
             stats.matched = len(matched)
         if not matched:
             report.note = empty_note(
-                day.categories, len(day.papers), report.keywords, options.scope
+                day.categories, len(day.papers), report.keywords, options.scope, options.language
             )
             return DayBuild.of(report, publish)
         report.entries = [

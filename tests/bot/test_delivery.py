@@ -13,7 +13,7 @@ import pytest
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
 from bot.daily import run_daily
-from bot.delivery import ALL_SEEN_NOTE, deliver_day
+from bot.delivery import deliver_day
 from bot.platform import (
     Caller,
     Mention,
@@ -25,6 +25,7 @@ from bot.platform import (
     paper_key,
 )
 from bot.subscriptions import match_mentions
+from domain.messages import text
 from pipeline.models import AnnounceType, Paper
 from pipeline.report import DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
@@ -287,7 +288,7 @@ async def test_a_day_whose_papers_were_all_seen_is_one_note(database: Database) 
 
     assert outcome.posted == [] and outcome.parent_posted
     _, parent = poster.parents[-1]
-    assert parent.entries == [] and parent.note == ALL_SEEN_NOTE
+    assert parent.entries == [] and parent.note == text("note.all_seen")
 
 
 async def test_an_empty_day_is_one_short_note_posted_once(database: Database) -> None:
