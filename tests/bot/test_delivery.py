@@ -25,7 +25,6 @@ from bot.platform import (
     paper_key,
 )
 from bot.subscriptions import match_mentions
-from domain.messages import text
 from pipeline.models import AnnounceType, Paper
 from pipeline.report import DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
@@ -280,15 +279,25 @@ async def test_papers_sent_on_an_earlier_day_are_not_posted_again(database: Data
     assert elsewhere.posted_count == 3
 
 
-async def test_a_day_whose_papers_were_all_seen_is_one_note(database: Database) -> None:
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("en", "Nothing new here today: every matching paper was posted in an earlier thread."),
+        ("zh", "今天这里没有新内容：匹配的论文都已在之前的话题中发过。"),
+    ],
+)
+async def test_a_day_whose_papers_were_all_seen_is_one_note_in_the_chats_language(
+    database: Database, language: str, note: str
+) -> None:
     poster = RecordingPoster()
-    await deliver_day(database, poster, "C1", day_report(DAY, [CROSS]), {})
+    await deliver_day(database, poster, "C1", day_report(DAY, [CROSS], language=language), {})
 
-    outcome = await deliver_day(database, poster, "C1", day_report(NEXT_DAY, [CROSS]), {})
+    again = day_report(NEXT_DAY, [CROSS], language=language)
+    outcome = await deliver_day(database, poster, "C1", again, {})
 
     assert outcome.posted == [] and outcome.parent_posted
     _, parent = poster.parents[-1]
-    assert parent.entries == [] and parent.note == text("note.all_seen")
+    assert parent.entries == [] and parent.note == note
 
 
 async def test_an_empty_day_is_one_short_note_posted_once(database: Database) -> None:
