@@ -294,10 +294,11 @@ class _Completion(pydantic.BaseModel):
 
 
 _CONTEXT_EXCEEDED = re.compile(r"context (?:length|window|size)|maximum context")
+_UNSUPPORTED = re.compile(r"unsupported|not supported")
 
 
 def _rejects_max_tokens(text: str) -> bool:
-    return "max_tokens" in text and ("unsupported" in text or "not supported" in text)
+    return "max_tokens" in text and _UNSUPPORTED.search(text) is not None
 
 
 def _rejects_schema(text: str) -> bool:
@@ -335,16 +336,23 @@ def parse_answer(content: str | None) -> PaperAnalysis | None:
 
 
 _PREAMBLES = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"^(?:sure|certainly|of course|absolutely|okay|ok|great)\s*[,.!:;]+\s*",
-        r"^(?:here(?:\s+is|\s+are|['’]s)|below\s+(?:is|are))\b[^\n]*?[.:!](?:\s+|$)",
-        r"^as an? (?:ai|(?:large )?language model)\b[^\n]*?[.:!](?:\s+|$)",
+    re.compile(
+        r"^(?:sure|certainly|of course|absolutely|okay|ok|great)\s*[,.!:;]+\s*", re.IGNORECASE
+    ),
+    re.compile(
+        r"^(?:here(?:\s+is|\s+are|['’]s)|below\s+(?:is|are))\b[^\n]*?[.:!](?:\s+|$)", re.IGNORECASE
+    ),
+    re.compile(r"^as an? (?:ai|(?:large )?language model)\b[^\n]*?[.:!](?:\s+|$)", re.IGNORECASE),
+    re.compile(
         r"^i(?:['’]d| would|['’]m| am) (?:be )?(?:happy|glad) to\b[^\n]*?[.:!](?:\s+|$)",
-        r"^(?:好的|当然(?:可以)?|没问题)[，,！!。：:\s]*",
-        r"^(?:以下是|下面是)[^\n。！？：:]*[。！？：:]\s*",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?:好的|当然(?:可以)?|没问题)[，,！!。：:\s]*", re.IGNORECASE),
+    re.compile(r"^(?:以下是|下面是)[^\n。！？：:]*[。！？：:]\s*", re.IGNORECASE),
+    re.compile(
         r"^作为[^\n。！？：:]*?(?:AI|人工智能|语言模型|助手)[^\n。！？：:]*[。！？：:]\s*",
-    )
+        re.IGNORECASE,
+    ),
 ]
 _CLOSING = re.compile(
     r"(?:^|(?<=[.!?。！？]))\s*"

@@ -120,7 +120,8 @@ class DayBuilder:
                 found = await self._api.get_papers([p.arxiv_id for p in gaps])
             except DigestError as exc:
                 log.warning("could not fill %d incomplete feed items: %s", len(gaps), exc)
-                stats.failures.append(f"incomplete feed items left as they are: {exc}")
+                # The feed is shared by reports in every language: its summary is the operator's.
+                stats.failures.append(text("failure.incomplete_feed", error=exc))
                 found = []
             day = dataclasses.replace(day, papers=filled(day.papers, found))
             self._feeds.keep(day)

@@ -92,7 +92,9 @@ class PaperWork:
         if missing is not None:  # the run's summary names the paper and the reason
             analysed = self._analyzer is not None
             entry.notes.append(fallback_note(missing, language, analysed=analysed))
-            failures = (f"PDF of {paper.versioned_id}: {entry.notes[-1]}",)
+            failures = (
+                text("failure.pdf", language, paper=paper.versioned_id, note=entry.notes[-1]),
+            )
         front = full.front_text if full else ""
         entry.code_links = find_code_links(paper.abstract, paper.comments or "", front)
         if self._analyzer is None:

@@ -102,6 +102,12 @@ TEXTS: Texts = {
         "zh": "超出上下文 {times}",
     },
     "note.model.each.separator": {"en": ", ", "zh": "，"},
+    # What the run's summary lists as failed; a paper's line quotes its note.
+    "failure.pdf": {"en": "PDF of {paper}: {note}", "zh": "{paper} 的 PDF：{note}"},
+    "failure.incomplete_feed": {
+        "en": "incomplete feed items left as they are: {error}",
+        "zh": "订阅源中不完整的条目保持原样：{error}",
+    },
     "note.times.1": {"en": "once", "zh": "1 次"},
     "note.times.2": {"en": "twice", "zh": "2 次"},
     "note.times.3": {"en": "three times", "zh": "3 次"},
