@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.labels import chat_labels
 from bot.platform import Mention
 from bot.rendering import PARAGRAPHS
+from domain.messages import text
 from pipeline.markdown import inline
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
@@ -123,80 +123,79 @@ class ParentCard:
 
 
 def paper_card(entry: PaperEntry, mentions: Sequence[Mention], language: str) -> PaperCard:
-    labels = chat_labels(language)
     paper = entry.paper
     source = None
     if entry.analysis is not None and has_content(entry.analysis):
         if entry.source == AnalysisSource.FULL_TEXT:
-            source = labels["analysis_full"]
+            source = text("label.analysis_full", language)
         elif entry.source == AnalysisSource.ABSTRACT:
-            source = labels["analysis_abstract"]
-        sections = analysis_sections(entry.analysis, labels)
+            source = text("label.analysis_abstract", language)
+        sections = analysis_sections(entry.analysis, language)
     elif paper.abstract.strip():
-        sections = (Section(labels["abstract"], inline(paper.abstract)),)
+        sections = (Section(text("label.abstract", language), inline(paper.abstract)),)
     else:
         sections = ()
     return PaperCard(
         link=_paper_link(paper),
-        fields=_paper_fields(entry, mentions, labels),
+        fields=_paper_fields(entry, mentions, language),
         notes=tuple(inline(note) for note in entry.notes if note.strip()),
         source=source,
         sections=sections,
-        continued=labels["continued"],
+        continued=text("card.continued", language),
     )
 
 
 def parent_card(report: DailyReport) -> ParentCard:
-    labels = chat_labels(report.language)
-    papers = labels["papers_value"].format(
-        matched=len(report.entries), announced=report.announced_count
-    )
-    model = f"{report.model} ({report.language})" if report.model else labels["no_model"]
+    language = report.language
+    counts = {"matched": len(report.entries), "announced": report.announced_count}
+    papers = text("label.papers_value", language, **counts)
+    model = f"{report.model} ({language})" if report.model else text("label.no_model", language)
     fields = [
-        TextField("date", labels["date"], report.report_date.isoformat()),
-        TextField("categories", labels["categories"], inline(", ".join(report.categories)) or "—"),
-        TextField("keywords", labels["keywords"], inline(", ".join(report.keywords)) or "—"),
-        TextField("papers", labels["papers"], papers),
-        TextField("model", labels["model"], inline(model)),
+        _text_field("date", language, report.report_date.isoformat()),
+        _text_field("categories", language, inline(", ".join(report.categories)) or "—"),
+        _text_field("keywords", language, inline(", ".join(report.keywords)) or "—"),
+        _text_field("papers", language, papers),
+        _text_field("model", language, inline(model)),
     ]
     if report.status != ReportStatus.COMPLETE:
-        fields.append(TextField("status", labels["status"], labels[report.status]))
+        status = text(f"status.{report.status.value}", language)
+        fields.append(TextField("status", text("card.status", language), status))
     updated = tuple(
         UpdatedPaper(
             _paper_link(paper),
-            f"({paper.arxiv_id}): " + labels["updated_line"].format(version=paper.version),
+            f"({paper.arxiv_id}): " + text("label.updated_line", language, version=paper.version),
         )
         for paper in report.updated
     )
     return ParentCard(
-        heading=f"{labels['title']} — {report.report_date.isoformat()}",
+        heading=f"{text('label.title', language)} — {report.report_date.isoformat()}",
         papers=papers,
         fields=tuple(fields),
         note=inline(report.note) if report.note and report.note.strip() else None,
-        updated_label=labels["updated"],
+        updated_label=text("label.updated", language),
         updated=updated,
-        more_updated=labels["more_updated"],
+        more_updated=text("card.more_updated", language),
         listed=tuple(_listed(number, entry) for number, entry in enumerate(report.entries, 1)),
-        continued=labels["continued"],
+        continued=text("card.continued", language),
     )
 
 
 def has_content(analysis: PaperAnalysis) -> bool:
     texts = [analysis.summary, analysis.motivation, analysis.method, analysis.experiments]
-    return any(text.strip() for text in [*texts, *analysis.contributions])
+    return any(part.strip() for part in [*texts, *analysis.contributions])
 
 
-def analysis_sections(analysis: PaperAnalysis, labels: dict[str, str]) -> tuple[Section, ...]:
+def analysis_sections(analysis: PaperAnalysis, language: str) -> tuple[Section, ...]:
     """The five sections in order; empty ones are left out."""
     contributions = "\n".join(
         f"• {inline(item)}" for item in analysis.contributions if item.strip()
     )
     sections = [
-        Section(labels["summary"], prose(analysis.summary)),
-        Section(labels["motivation"], prose(analysis.motivation)),
-        Section(labels["contributions"], contributions),
-        Section(labels["method"], prose(analysis.method)),
-        Section(labels["experiments"], prose(analysis.experiments)),
+        Section(text("label.summary", language), prose(analysis.summary)),
+        Section(text("label.motivation", language), prose(analysis.motivation)),
+        Section(text("label.contributions", language), contributions),
+        Section(text("label.method", language), prose(analysis.method)),
+        Section(text("label.experiments", language), prose(analysis.experiments)),
     ]
     return tuple(section for section in sections if section.body)
 
@@ -210,35 +209,38 @@ def prose(text: str) -> str:
 
 
 def _paper_fields(
-    entry: PaperEntry, mentions: Sequence[Mention], labels: dict[str, str]
+    entry: PaperEntry, mentions: Sequence[Mention], language: str
 ) -> tuple[Field, ...]:
     paper = entry.paper
     fields: list[Field] = [
-        TextField("authors", labels["authors"], _authors(paper.authors, labels)),
-        TextField("arxiv", labels["arxiv"], paper.versioned_id),
-        TextField("categories", labels["categories"], ", ".join(paper.categories) or "—"),
+        _text_field("authors", language, _authors(paper.authors, language)),
+        _text_field("arxiv", language, paper.versioned_id),
+        _text_field("categories", language, ", ".join(paper.categories) or "—"),
     ]
     if paper.announce_type is not None:
-        fields.append(
-            TextField("announce_type", labels["announce_type"], paper.announce_type.value)
-        )
+        fields.append(_text_field("announce_type", language, paper.announce_type.value))
     if entry.matched_keywords:
-        keywords = inline(", ".join(entry.matched_keywords))
-        fields.append(TextField("matched", labels["matched"], keywords))
+        fields.append(_text_field("matched", language, inline(", ".join(entry.matched_keywords))))
     if mentions:
         tags = tuple(Tag(m.user_id, inline(", ".join(m.keywords))) for m in mentions)
-        fields.append(MentionsField(labels["mentions"], tags))
+        fields.append(MentionsField(text("card.mentions", language), tags))
     if entry.code_links:
-        fields.append(LinksField(labels["code"], tuple(Link(url) for url in entry.code_links)))
+        links = tuple(Link(url) for url in entry.code_links)
+        fields.append(LinksField(text("label.code", language), links))
     return tuple(fields)
 
 
-def _authors(authors: Sequence[str], labels: dict[str, str]) -> str:
+def _text_field(key: str, language: str, value: str) -> TextField:
+    """A field whose label is the catalogue's `label.<key>`."""
+    return TextField(key, text(f"label.{key}", language), value)
+
+
+def _authors(authors: Sequence[str], language: str) -> str:
     """The first AUTHORS_SHOWN authors, then how many more there are."""
     named = [inline(author) for author in authors if author.strip()]
     shown = ", ".join(named[:AUTHORS_SHOWN]) or "—"
     if len(named) > AUTHORS_SHOWN:
-        shown += " " + labels["more_authors"].format(count=len(named) - AUTHORS_SHOWN)
+        shown += " " + text("card.more_authors", language, count=len(named) - AUTHORS_SHOWN)
     return shown
 
 

@@ -17,13 +17,12 @@ from datetime import date
 from bot.platform import Mention, PostFinder, ThreadHead, ThreadPoster, day_key, paper_key
 from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
+from domain.messages import text
 from pipeline.daybuild import DayBuild
 from pipeline.models import Paper
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
 from storage.repositories import DeliveryRepository, ThreadRecord
-
-ALL_SEEN_NOTE = "Nothing new here today: every matching paper was posted in an earlier thread."
 
 
 @dataclass(slots=True)
@@ -103,7 +102,7 @@ class DeliveryLedger:
         if not shown.entries and not shown.updated:
             if not post_empty_days:
                 return self.outcome
-            shown.note = shown.note or ALL_SEEN_NOTE
+            shown.note = shown.note or text("note.all_seen", shown.language)
         thread = await self._open_thread(shown, scope)
         head, parent_status = await self._parent(thread, shown)
         async with self._db.session() as session:

@@ -11,13 +11,16 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypedDict
 
 import openai
 import pydantic
 from openai import AsyncOpenAI
 
+from domain.messages import ENGLISH
 from pipeline.admission import PrioritySlots
+from pipeline.modelnotes import NoteWriter, deadline_problem, failure_note, fault_problem, note
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import LANGUAGES, system_prompt, user_message
 from storage.redaction import NO_SECRETS, Redactor
@@ -39,7 +42,7 @@ class AnalysisResult:
     source: str  # "full_text" or "abstract"
     prompt_tokens: int
     completion_tokens: int
-    error: str | None = None  # a short note a reader can see
+    error: str | None = None  # a short note a reader can see, in the analysis's language
     model: str = ""
     # The endpoint failed, not the paper: nothing to hold against the paper, try again later.
     endpoint_fault: bool = False
@@ -97,7 +100,8 @@ class Analyzer:
         # in forever is only stopped by a bound on the whole request (the SDK's retries included).
         self._request_deadline = request_deadline
         self._pause = pause_after_fault  # ENDPOINT_PAUSE_SECONDS in the service
-        self._fault: tuple[float, str] | None = None  # when the endpoint last failed, and how
+        # When the endpoint last failed, and its note, to be written in each paused call's language.
+        self._fault: tuple[float, NoteWriter] | None = None
         self._may_fall_back = response_format == "auto"
         self._format = "json_object" if response_format == "json_object" else "json_schema"
         # max_tokens is widely understood; OpenAI's reasoning models want max_completion_tokens
@@ -135,30 +139,31 @@ class Analyzer:
         )
         async with self._semaphore:
             if self._fault is not None and time.monotonic() - self._fault[0] < self._pause:
-                result.error, result.endpoint_fault = self._fault[1], True
+                result.error, result.endpoint_fault = self._fault[1](language), True
                 return result
+            writer: NoteWriter | None = None
             try:
-                await self._analyse(paper, body, system_prompt(language), result)
+                writer = await self._analyse(paper, body, system_prompt(language), result)
             except openai.OpenAIError as exc:
-                result.error = _fault_note(exc, self._client.timeout, self._redact)
+                writer = partial(note, fault_problem(exc, self._client.timeout, self._redact))
                 result.endpoint_fault = not isinstance(
                     exc, openai.BadRequestError | openai.UnprocessableEntityError
                 )
                 log.warning("analysis of %s failed: %s", paper.versioned_id, exc)
             except TimeoutError:
-                result.error = (
-                    f"The model endpoint's answer was still arriving after "
-                    f"{self._request_deadline:g} s; {_FALLBACK}"
-                )
+                writer = partial(note, deadline_problem(self._request_deadline or 0.0))
                 result.endpoint_fault = True
-                log.warning("analysis of %s failed: %s", paper.versioned_id, result.error)
-            if result.endpoint_fault and result.error:
-                self._fault = (time.monotonic(), result.error)
+                log.warning("analysis of %s failed: %s", paper.versioned_id, writer(ENGLISH))
+            if writer is not None:
+                result.error = writer(language)
+                if result.endpoint_fault:
+                    self._fault = (time.monotonic(), writer)
         return result
 
     async def _analyse(
         self, paper: Paper, body: str | None, instructions: str, result: AnalysisResult
-    ) -> None:
+    ) -> NoteWriter | None:
+        """Fills `result` in; returns the note to show when no attempt gave an analysis."""
         failures: list[str] = []
         budget = self._max_output_tokens
         for _ in range(1 + MAX_RETRIES):
@@ -168,7 +173,7 @@ class Analyzer:
                 result.completion_tokens += attempt.usage.completion_tokens or 0
             if attempt.analysis is not None:
                 result.analysis = attempt.analysis
-                return
+                return None
             assert attempt.failure is not None
             failures.append(attempt.failure)
             if attempt.failure in ("refused", "filtered", "unreadable") or (
@@ -179,9 +184,9 @@ class Analyzer:
                 body = shorten_at_paragraph(body)
             if attempt.failure != "context":
                 budget = min(budget * 2, self._max_output_tokens_cap)
-        result.error = _failure_note(failures)
         result.endpoint_fault = failures[-1] == "unreadable"  # a proxy's page, say: not the paper
         log.warning("analysis of %s failed: %s", paper.versioned_id, ", ".join(failures))
+        return partial(failure_note, tuple(failures))
 
     async def _attempt(
         self, paper: Paper, body: str | None, instructions: str, budget: int
@@ -289,10 +294,11 @@ class _Completion(pydantic.BaseModel):
 
 
 _CONTEXT_EXCEEDED = re.compile(r"context (?:length|window|size)|maximum context")
+_UNSUPPORTED = re.compile(r"unsupported|not supported")
 
 
 def _rejects_max_tokens(text: str) -> bool:
-    return "max_tokens" in text and ("unsupported" in text or "not supported" in text)
+    return "max_tokens" in text and _UNSUPPORTED.search(text) is not None
 
 
 def _rejects_schema(text: str) -> bool:
@@ -330,16 +336,23 @@ def parse_answer(content: str | None) -> PaperAnalysis | None:
 
 
 _PREAMBLES = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"^(?:sure|certainly|of course|absolutely|okay|ok|great)\s*[,.!:;]+\s*",
-        r"^(?:here(?:\s+is|\s+are|['’]s)|below\s+(?:is|are))\b[^\n]*?[.:!](?:\s+|$)",
-        r"^as an? (?:ai|(?:large )?language model)\b[^\n]*?[.:!](?:\s+|$)",
+    re.compile(
+        r"^(?:sure|certainly|of course|absolutely|okay|ok|great)\s*[,.!:;]+\s*", re.IGNORECASE
+    ),
+    re.compile(
+        r"^(?:here(?:\s+is|\s+are|['’]s)|below\s+(?:is|are))\b[^\n]*?[.:!](?:\s+|$)", re.IGNORECASE
+    ),
+    re.compile(r"^as an? (?:ai|(?:large )?language model)\b[^\n]*?[.:!](?:\s+|$)", re.IGNORECASE),
+    re.compile(
         r"^i(?:['’]d| would|['’]m| am) (?:be )?(?:happy|glad) to\b[^\n]*?[.:!](?:\s+|$)",
-        r"^(?:好的|当然(?:可以)?|没问题)[，,！!。：:\s]*",
-        r"^(?:以下是|下面是)[^\n。！？：:]*[。！？：:]\s*",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?:好的|当然(?:可以)?|没问题)[，,！!。：:\s]*", re.IGNORECASE),
+    re.compile(r"^(?:以下是|下面是)[^\n。！？：:]*[。！？：:]\s*", re.IGNORECASE),
+    re.compile(
         r"^作为[^\n。！？：:]*?(?:AI|人工智能|语言模型|助手)[^\n。！？：:]*[。！？：:]\s*",
-    )
+        re.IGNORECASE,
+    ),
 ]
 _CLOSING = re.compile(
     r"(?:^|(?<=[.!?。！？]))\s*"
@@ -383,64 +396,3 @@ def clean_analysis(analysis: PaperAnalysis) -> PaperAnalysis | None:
             return None
         fields[name] = value
     return PaperAnalysis(**fields)
-
-
-# --- notes for readers ---------------------------------------------------------------------------
-
-_FALLBACK = "showing the abstract only."
-_TIMES = {1: "once", 2: "twice", 3: "three times"}
-_ALL_THE_SAME = {
-    "length": "The model's answer was cut off {times}",
-    "invalid": "The model's answer was not a valid analysis {times}",
-    "context": "The paper does not fit in the model's context window, even shortened",
-}
-_EACH = {"length": "cut off", "invalid": "invalid", "context": "too long for the model"}
-
-
-def _failure_note(failures: list[str]) -> str:
-    last = failures[-1]
-    if last == "refused":
-        return f"The model declined to analyse this paper; {_FALLBACK}"
-    if last == "filtered":
-        return f"The model endpoint's content filter blocked the answer; {_FALLBACK}"
-    if last == "unreadable":
-        return f"The model endpoint's reply is not a chat completion; {_FALLBACK}"
-    counts = {kind: failures.count(kind) for kind in dict.fromkeys(failures)}
-    if len(counts) == 1:
-        return f"{_ALL_THE_SAME[last].format(times=_times(len(failures)))}; {_FALLBACK}"
-    details = ", ".join(f"{_EACH[kind]} {_times(n)}" for kind, n in counts.items())
-    return (
-        f"The model gave no complete, valid analysis in {len(failures)} attempts ({details}); "
-        f"{_FALLBACK}"
-    )
-
-
-def _times(n: int) -> str:
-    return _TIMES.get(n, f"{n} times")
-
-
-def _seconds(timeout: object) -> str:
-    value = getattr(timeout, "read", timeout)
-    return f" (timeout after {value:g} s)" if isinstance(value, int | float) else ""
-
-
-def _fault_note(exc: openai.OpenAIError, timeout: object, redact: Redactor) -> str:
-    """Why the endpoint gave no analysis; what it said is masked before it is cut short."""
-    if isinstance(exc, openai.APITimeoutError):
-        return f"The model endpoint did not answer in time{_seconds(timeout)}; {_FALLBACK}"
-    if isinstance(exc, openai.APIConnectionError):
-        return f"The model endpoint could not be reached (connection failed); {_FALLBACK}"
-    if isinstance(exc, openai.RateLimitError):
-        return (
-            f"The model endpoint was still rate-limiting requests (HTTP 429) after retries; "
-            f"{_FALLBACK}"
-        )
-    if isinstance(exc, openai.InternalServerError):
-        return f"The model endpoint failed (HTTP {exc.status_code}) after retries; {_FALLBACK}"
-    if isinstance(exc, openai.APIStatusError):
-        detail = exc.body.get("message") if isinstance(exc.body, dict) else None
-        detail = redact(str(detail or exc.message))
-        detail = detail if len(detail) <= 160 else detail[:157] + "..."
-        status = exc.status_code
-        return f"The model endpoint refused the request (HTTP {status}: {detail}); {_FALLBACK}"
-    return f"The model endpoint's reply could not be read; {_FALLBACK}"

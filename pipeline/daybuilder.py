@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
+from domain.messages import text
 from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
 from pipeline.errors import DigestError
@@ -107,10 +108,7 @@ class DayBuilder:
             status=ReportStatus.STALE,
             language=options.language,
             model=self._papers.model,
-            note=(
-                f"arXiv's feed still serves {day.announced_on}, older than {latest} which is "
-                "already reported: nothing new yet."
-            ),
+            note=text("note.stale", options.language, day=day.announced_on, latest=latest),
         )
 
     async def _record(self, day: FeedDay, stats: RunStats) -> FeedDay:
@@ -122,7 +120,8 @@ class DayBuilder:
                 found = await self._api.get_papers([p.arxiv_id for p in gaps])
             except DigestError as exc:
                 log.warning("could not fill %d incomplete feed items: %s", len(gaps), exc)
-                stats.failures.append(f"incomplete feed items left as they are: {exc}")
+                # The feed is shared by reports in every language: its summary is the operator's.
+                stats.failures.append(text("failure.incomplete_feed", error=exc))
                 found = []
             day = dataclasses.replace(day, papers=filled(day.papers, found))
             self._feeds.keep(day)
@@ -174,7 +173,7 @@ class DayBuilder:
             stats.matched = len(matched)
         if not matched:
             report.note = empty_note(
-                day.categories, len(day.papers), report.keywords, options.scope
+                day.categories, len(day.papers), report.keywords, options.scope, options.language
             )
             return DayBuild.of(report, publish)
         report.entries = [

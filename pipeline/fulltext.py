@@ -25,13 +25,14 @@ class FullTexts:
         self._reader = reader
 
     async def read(self, paper: Paper) -> tuple[FullText | None, str | None]:
-        """The paper's full text, or None and the reason there is none; never an error."""
+        """The paper's full text, or None and the reason there is none (maybe empty when it was
+        not recorded); never an error."""
         async with self._db.session() as session:
             stored = await ExtractionRepository(session).get(paper.arxiv_id, paper.version)
         if stored is not None and stored.status == _OK and stored.content is not None:
             return FullText.from_json(stored.content), None
         if stored is not None and stored.status == _UNREADABLE:
-            return None, stored.reason or "the PDF could not be read"
+            return None, stored.reason or ""  # the note says the PDF could not be read
         try:
             full = await self._reader.read(paper.versioned_id)
         except (PdfUnavailable, PdfUnreadable) as exc:

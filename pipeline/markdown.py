@@ -4,159 +4,101 @@ from __future__ import annotations
 
 import re
 
+from domain.messages import text
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "arXiv digest",
-        "overview": "Overview",
-        "date": "Date",
-        "categories": "Categories",
-        "keywords": "Keywords",
-        "papers": "Papers",
-        "papers_value": "{matched} matching of {announced} announced",
-        "model": "Analysis",
-        "no_model": "none (no LLM configured): metadata and abstracts only",
-        "updated": "Updated papers",
-        "updated_line": "new version v{version} of a paper in an earlier report",
-        "basic": "Basic information",
-        "authors": "Authors",
-        "arxiv": "arXiv",
-        "announced": "Announced",
-        "announce_type": "Announce type",
-        "matched": "Matched keywords",
-        "code": "Code",
-        "comments": "Comments",
-        "doi": "DOI",
-        "journal": "Journal reference",
-        "abstract": "Abstract",
-        "analysis_full": "Analysis (from the full text)",
-        "analysis_abstract": "Analysis (from the abstract only)",
-        "analysis_none": "Analysis",
-        "summary": "Summary",
-        "motivation": "Motivation",
-        "contributions": "Contributions",
-        "method": "Method",
-        "experiments": "Experiments",
-        "single": "arXiv paper",
-    },
-    "zh": {
-        "title": "arXiv 论文日报",
-        "overview": "报告概览",
-        "date": "日期",
-        "categories": "分类",
-        "keywords": "关键词",
-        "papers": "论文数",
-        "papers_value": "当日公告 {announced} 篇，匹配 {matched} 篇",
-        "model": "分析模型",
-        "no_model": "无（未配置 LLM）：仅含元数据和摘要",
-        "updated": "更新的论文",
-        "updated_line": "此前报告中论文的新版本 v{version}",
-        "basic": "基本信息",
-        "authors": "作者",
-        "arxiv": "arXiv",
-        "announced": "公告日期",
-        "announce_type": "公告类型",
-        "matched": "匹配关键词",
-        "code": "代码",
-        "comments": "备注",
-        "doi": "DOI",
-        "journal": "期刊引用",
-        "abstract": "原文摘要",
-        "analysis_full": "分析（基于论文正文）",
-        "analysis_abstract": "分析（仅基于摘要）",
-        "analysis_none": "分析",
-        "summary": "论文概要",
-        "motivation": "研究动机",
-        "contributions": "核心贡献",
-        "method": "方法",
-        "experiments": "实验",
-        "single": "arXiv 论文",
-    },
-}
 
 _BLOCK_START = re.compile(r"^([#>+*=-]|`{3}|~{3}|\d+(?=[.)]))")
 
 
 def render_report(report: DailyReport) -> str:
-    labels = LABELS[report.language]
-    lines = [f"# {labels['title']} — {report.report_date.isoformat()}", ""]
-    lines += [f"## {labels['overview']}", ""]
-    lines.append(f"- **{labels['date']}**: {report.report_date.isoformat()}")
-    lines.append(f"- **{labels['categories']}**: {', '.join(report.categories)}")
-    lines.append(f"- **{labels['keywords']}**: {', '.join(report.keywords) or '—'}")
-    papers_value = labels["papers_value"].format(
-        matched=len(report.entries), announced=report.announced_count
-    )
-    lines.append(f"- **{labels['papers']}**: {papers_value}")
-    model = f"{report.model} ({report.language})" if report.model else labels["no_model"]
-    lines.append(f"- **{labels['model']}**: {model}")
+    language = report.language
+    day = report.report_date.isoformat()
+    lines = [f"# {text('label.title', language)} — {day}", ""]
+    lines += [f"## {text('report.overview', language)}", ""]
+    lines.append(_item("label.date", language, day))
+    lines.append(_item("label.categories", language, ", ".join(report.categories)))
+    lines.append(_item("label.keywords", language, ", ".join(report.keywords) or "—"))
+    counts = {"matched": len(report.entries), "announced": report.announced_count}
+    papers = text("label.papers_value", language, **counts)
+    lines.append(_item("label.papers", language, papers))
+    model = f"{report.model} ({language})" if report.model else text("label.no_model", language)
+    lines.append(_item("label.model", language, model))
     if report.note:
         lines += ["", f"> {inline(report.note)}"]
     if report.updated:
-        lines += ["", f"### {labels['updated']}", ""]
+        lines += ["", f"### {text('label.updated', language)}", ""]
         for paper in report.updated:
-            line = labels["updated_line"].format(version=paper.version)
+            line = text("label.updated_line", language, version=paper.version)
             lines.append(f"- [{inline(paper.title)}]({paper.abs_url}) ({paper.arxiv_id}): {line}")
     for number, entry in enumerate(report.entries, start=1):
         while lines[-1] == "":
             lines.pop()
         lines += ["", "---", ""]
-        lines += render_entry(entry, report.language, heading=f"## {number}. ")
+        lines += render_entry(entry, language, heading=f"## {number}. ")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_entry(entry: PaperEntry, language: str, heading: str = "# ") -> list[str]:
     """One paper: basic information, abstract, matched keywords, code links, analysis."""
-    labels = LABELS[language]
     paper = entry.paper
-    lines = [f"{heading}{inline(paper.title)}", "", f"### {labels['basic']}", ""]
-    lines += _basic_info(paper, entry, labels)
-    lines += ["", f"### {labels['abstract']}", "", paragraph(paper.abstract), ""]
-    source_label = {
-        AnalysisSource.FULL_TEXT: labels["analysis_full"],
-        AnalysisSource.ABSTRACT: labels["analysis_abstract"],
-        AnalysisSource.NONE: labels["analysis_none"],
-    }[entry.source]
-    lines += [f"### {source_label}", ""]
+    lines = [f"{heading}{inline(paper.title)}", "", f"### {text('report.basic', language)}", ""]
+    lines += _basic_info(paper, entry, language)
+    lines += ["", f"### {text('label.abstract', language)}", "", paragraph(paper.abstract), ""]
+    lines += [f"### {text(_SOURCE_LABELS[entry.source], language)}", ""]
     for note in entry.notes:
         lines += [f"> {inline(note)}", ""]
     if entry.analysis is not None:
-        lines += _analysis(entry.analysis, labels)
+        lines += _analysis(entry.analysis, language)
     return lines
 
 
-def _basic_info(paper: Paper, entry: PaperEntry, labels: dict[str, str]) -> list[str]:
+_SOURCE_LABELS = {
+    AnalysisSource.FULL_TEXT: "label.analysis_full",
+    AnalysisSource.ABSTRACT: "label.analysis_abstract",
+    AnalysisSource.NONE: "report.analysis_none",
+}
+
+
+def _item(key: str, language: str, value: str) -> str:
+    """A line of a list: the bold label of `key`, then `value`."""
+    return f"- **{text(key, language)}**: {value}"
+
+
+def _basic_info(paper: Paper, entry: PaperEntry, language: str) -> list[str]:
     versioned = paper.versioned_id
     lines = [
-        f"- **{labels['authors']}**: {inline(', '.join(paper.authors)) or '—'}",
-        f"- **{labels['arxiv']}**: [{versioned}](https://arxiv.org/abs/{versioned})",
+        _item("label.authors", language, inline(", ".join(paper.authors)) or "—"),
+        _item("label.arxiv", language, f"[{versioned}](https://arxiv.org/abs/{versioned})"),
     ]
     if paper.announced_on:
         kind = f" ({paper.announce_type.value})" if paper.announce_type else ""
-        lines.append(f"- **{labels['announced']}**: {paper.announced_on.isoformat()}{kind}")
-    lines.append(f"- **{labels['categories']}**: {', '.join(paper.categories)}")
+        lines.append(_item("report.announced", language, paper.announced_on.isoformat() + kind))
+    lines.append(_item("label.categories", language, ", ".join(paper.categories)))
     if entry.matched_keywords:
-        lines.append(f"- **{labels['matched']}**: {', '.join(entry.matched_keywords)}")
+        lines.append(_item("label.matched", language, ", ".join(entry.matched_keywords)))
     if entry.code_links:
-        lines.append(f"- **{labels['code']}**: " + ", ".join(f"<{u}>" for u in entry.code_links))
+        links = ", ".join(f"<{u}>" for u in entry.code_links)
+        lines.append(_item("label.code", language, links))
     if paper.comments:
-        lines.append(f"- **{labels['comments']}**: {inline(paper.comments)}")
+        lines.append(_item("report.comments", language, inline(paper.comments)))
     if paper.doi:
-        lines.append(f"- **{labels['doi']}**: [{paper.doi}](https://doi.org/{paper.doi})")
+        lines.append(_item("report.doi", language, f"[{paper.doi}](https://doi.org/{paper.doi})"))
     if paper.journal_ref:
-        lines.append(f"- **{labels['journal']}**: {inline(paper.journal_ref)}")
+        lines.append(_item("report.journal", language, inline(paper.journal_ref)))
     return lines
 
 
-def _analysis(analysis: PaperAnalysis, labels: dict[str, str]) -> list[str]:
-    lines = [f"#### {labels['summary']}", "", paragraphs(analysis.summary), ""]
-    lines += [f"#### {labels['motivation']}", "", paragraphs(analysis.motivation), ""]
-    lines += [f"#### {labels['contributions']}", ""]
+def _analysis(analysis: PaperAnalysis, language: str) -> list[str]:
+    def heading(key: str) -> list[str]:
+        return [f"#### {text(key, language)}", ""]
+
+    lines = [*heading("label.summary"), paragraphs(analysis.summary), ""]
+    lines += [*heading("label.motivation"), paragraphs(analysis.motivation), ""]
+    lines += heading("label.contributions")
     lines += [f"- {inline(item)}" for item in analysis.contributions]
-    lines += ["", f"#### {labels['method']}", "", paragraphs(analysis.method), ""]
-    lines += [f"#### {labels['experiments']}", "", paragraphs(analysis.experiments), ""]
+    lines += ["", *heading("label.method"), paragraphs(analysis.method), ""]
+    lines += [*heading("label.experiments"), paragraphs(analysis.experiments), ""]
     return lines
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.messages import text
 from pipeline.analyse import PROMPT_VERSION, AnalysisResult, Analyzer
-from pipeline.budget import BUDGET_NOTE, LlmNotAllowed, TokenBudget
+from pipeline.budget import LlmNotAllowed, TokenBudget
 from pipeline.codelinks import find_code_links, merge_links
 from pipeline.fitting import fit_to_budget
 from pipeline.fulltext import FullTexts
@@ -17,14 +18,13 @@ from pipeline.models import Paper
 from pipeline.options import DigestOptions
 from pipeline.outcomes import AnalysisState, PaperResult
 from pipeline.pdf import FullText
-from pipeline.rebuild import NO_LLM_NOTE, fallback_note
+from pipeline.rebuild import fallback_note
 from pipeline.report import AnalysisSource, PaperEntry
 from storage.db import Database
 from storage.repositories import AnalysisRepository, StoredAnalysis
 
 # A paper whose analysis failed this often keeps its abstract and note; no more tokens spent.
 MAX_ANALYSIS_ATTEMPTS = 3
-FAILED_NOTE = "The analysis failed; showing the abstract only."
 
 
 class PaperWork:
@@ -85,16 +85,20 @@ class PaperWork:
         stored, links = await self._stored_analysis(paper, options.language)
         if result := _cached_result(paper, matched, stored, links):
             return result
+        language = options.language
         entry = PaperEntry(paper=paper, matched_keywords=matched)
         full, missing = await self._texts.read(paper)
         failures: tuple[str, ...] = ()
         if missing is not None:  # the run's summary names the paper and the reason
-            entry.notes.append(fallback_note(missing, analysed=self._analyzer is not None))
-            failures = (f"PDF of {paper.versioned_id}: {entry.notes[-1]}",)
+            analysed = self._analyzer is not None
+            entry.notes.append(fallback_note(missing, language, analysed=analysed))
+            failures = (
+                text("failure.pdf", language, paper=paper.versioned_id, note=entry.notes[-1]),
+            )
         front = full.front_text if full else ""
         entry.code_links = find_code_links(paper.abstract, paper.comments or "", front)
         if self._analyzer is None:
-            entry.notes.append(NO_LLM_NOTE)
+            entry.notes.append(text("note.no_llm", language))
             return PaperResult(entry, AnalysisState.NO_LLM, failures=failures)
         # An abstract-only analysis is redone once the full text can be had (a later run).
         if stored is not None and stored.analysis is not None:
@@ -102,12 +106,12 @@ class PaperWork:
                 entry.analysis, entry.source = stored.analysis, AnalysisSource(stored.source)
                 return PaperResult(entry, AnalysisState.CACHED, failures=failures)
         elif stored is not None and stored.attempts >= MAX_ANALYSIS_ATTEMPTS:
-            entry.notes.append(stored.error or FAILED_NOTE)
+            entry.notes.append(stored.error or text("note.analysis_failed", language))
             return PaperResult(entry, AnalysisState.FAILED, failures=failures)
         if not llm_allowed:
             raise LlmNotAllowed(f"{paper.versioned_id} has no stored analysis")
         if self._budget is not None and await self._budget.exhausted(self._db):
-            entry.notes.append(BUDGET_NOTE)
+            entry.notes.append(text("note.over_budget", language))
             return PaperResult(entry, AnalysisState.OVER_BUDGET, failures=failures)
         return await self._analyse(entry, full, options, failures)
 
@@ -131,7 +135,7 @@ class PaperWork:
         if answer.analysis is None:
             state = AnalysisState.FAILED
             failures = (*failures, f"{paper.versioned_id}: {answer.error}")
-            entry.notes.append(answer.error or FAILED_NOTE)
+            entry.notes.append(answer.error or text("note.analysis_failed", options.language))
         else:
             entry.analysis, entry.source = answer.analysis, AnalysisSource(answer.source)
         return PaperResult(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.messages import text
 from pipeline.codelinks import find_code_links
 from pipeline.models import Paper
 from pipeline.pdf import FullText
@@ -22,26 +23,28 @@ from storage.repositories import (
     ReportRepository,
 )
 
-NO_LLM_NOTE = (
-    "No analysis: no LLM is configured (set LLM_MODEL and OPENAI_BASE_URL or OPENAI_API_KEY)."
-)
+
+def fallback_note(reason: str, language: str, *, analysed: bool) -> str:
+    """Why a paper has no full text, and what its analysis was made from instead.
+
+    `reason` is the PDF's fault as found (an empty one: it could not be read), not translated.
+    """
+    reason = reason.rstrip(".") or text("note.pdf_unreadable", language)
+    key = "note.full_text_unavailable_analysed" if analysed else "note.full_text_unavailable"
+    return text(key, language, reason=reason)
 
 
-def fallback_note(reason: str, *, analysed: bool) -> str:
-    """Why a paper has no full text, and what its analysis was made from instead."""
-    note = f"Full text unavailable: {reason.rstrip('.')}."
-    return note[:-1] + "; analysed from the abstract only." if analysed else note
-
-
-def empty_note(categories: list[str], announced: int, keywords: list[str], scope: str) -> str:
+def empty_note(
+    categories: list[str], announced: int, keywords: list[str], scope: str, language: str
+) -> str:
     """What a report without papers says about its day."""
     if not announced:
-        return f"arXiv announced no papers in {', '.join(categories)} on this day."
+        return text("note.none_announced", language, categories=", ".join(categories))
     if not keywords:
         if scope == DEFAULT_SCOPE:
-            return "No keywords are configured (DIGEST_KEYWORDS or --keywords): no paper can match."
-        return "No keywords are set here: no paper can match."
-    return "No paper of the day matched the keywords."
+            return text("note.no_keywords_configured", language)
+        return text("note.no_keywords_here", language)
+    return text("note.nothing_matched", language)
 
 
 async def rebuild_report(
@@ -85,7 +88,9 @@ async def rebuild_report(
             await _fill(db, entry, model, language, prompt_version)
             report.entries.append(entry)
     if not report.entries and not report.updated:
-        report.note = empty_note(report.categories, len(of_the_day), report.keywords, scope)
+        report.note = empty_note(
+            report.categories, len(of_the_day), report.keywords, scope, language
+        )
     return report
 
 
@@ -120,12 +125,12 @@ async def _fill(
     if extraction is not None and extraction.status == "ok" and extraction.content is not None:
         front = FullText.from_json(extraction.content).front_text
     elif extraction is not None:
-        reason = extraction.reason or "the PDF could not be read"
-        entry.notes.append(fallback_note(reason, analysed=model is not None))
+        reason = extraction.reason or ""
+        entry.notes.append(fallback_note(reason, language, analysed=model is not None))
     entry.code_links = find_code_links(paper.abstract, paper.comments or "", front)
     if model is None:
-        entry.notes.append(NO_LLM_NOTE)
+        entry.notes.append(text("note.no_llm", language))
     elif stored is not None and stored.analysis is not None:
         entry.analysis, entry.source = stored.analysis, AnalysisSource(stored.source)
     elif stored is not None:
-        entry.notes.append(stored.error or "The analysis failed; showing the abstract only.")
+        entry.notes.append(stored.error or text("note.analysis_failed", language))

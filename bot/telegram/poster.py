@@ -20,11 +20,11 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.labels import chat_labels
 from bot.pacing import ChannelPacer
 from bot.platform import Mention, Reply, ThreadHead, day_key
 from bot.telegram.render import render_paper, render_parent, render_reply
 from bot.telegram.settings import TelegramConfigError, TelegramSettings
+from domain import messages as catalogue
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
 
@@ -93,8 +93,7 @@ def make_bot(settings: TelegramSettings) -> ExtBot[int]:
 
 
 def topic_name(report: DailyReport) -> str:
-    labels = chat_labels(report.language)
-    return f"{labels['title']} {report.report_date.isoformat()}"
+    return f"{catalogue.text('label.title', report.language)} {report.report_date.isoformat()}"
 
 
 class TelegramPoster:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
+from arxiv_digest.wiring import digest_options, open_digest
 from bot.card import (
     Field,
     Link,
@@ -18,10 +20,12 @@ from bot.card import (
     paper_card,
     parent_card,
 )
-from bot.labels import LABELS, chat_labels
 from bot.platform import Mention
 from pipeline.models import PaperAnalysis
 from pipeline.report import AnalysisSource, ReportStatus
+from tests.daydata import ECO, make_settings, method_pdf
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.openai_server import FakeOpenAI
 from tests.samples import sample_analysis, sample_entry, sample_paper, sample_report
 
 
@@ -203,8 +207,22 @@ def test_the_parent_in_chinese_and_a_blank_note_or_no_keywords() -> None:
     assert card.continued.format(page=2, pages=2) == "续，2/2"
 
 
-def test_both_languages_label_the_same_things_and_others_fall_back_to_english() -> None:
-    assert LABELS["en"].keys() == LABELS["zh"].keys()
-    assert chat_labels("fr") is LABELS["en"]
+def test_a_language_without_labels_falls_back_to_english() -> None:
     card = paper_card(sample_entry(), [], "fr")
     assert card.fields[0].label == "Authors"
+
+
+async def test_a_chinese_card_shows_why_the_analysis_failed_in_chinese(
+    arxiv: FakeArxiv, llm: FakeOpenAI, database_url: str, tmp_path: Path
+) -> None:
+    arxiv.pdfs[ECO.versioned_id] = method_pdf(ECO.title)
+    llm.default = "length"  # every answer cut off
+    settings = make_settings(arxiv, llm, database_url, tmp_path, digest_language="zh")
+    async with open_digest(settings, digest_options(settings)) as digest:
+        result = await digest.papers.entry_for(ECO, ["VLA"], digest.options)
+
+    card = paper_card(result.entry, [], "zh")
+
+    assert card.notes == ("模型的回答被截断（3 次）；仅显示摘要。",)
+    assert [field.label for field in card.fields[:3]] == ["作者", "arXiv", "分类"]
+    assert [section.label for section in card.sections] == ["原文摘要"]

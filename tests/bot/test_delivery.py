@@ -13,7 +13,7 @@ import pytest
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
 from bot.daily import run_daily
-from bot.delivery import ALL_SEEN_NOTE, deliver_day
+from bot.delivery import deliver_day
 from bot.platform import (
     Caller,
     Mention,
@@ -279,15 +279,25 @@ async def test_papers_sent_on_an_earlier_day_are_not_posted_again(database: Data
     assert elsewhere.posted_count == 3
 
 
-async def test_a_day_whose_papers_were_all_seen_is_one_note(database: Database) -> None:
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("en", "Nothing new here today: every matching paper was posted in an earlier thread."),
+        ("zh", "今天这里没有新内容：匹配的论文都已在之前的话题中发过。"),
+    ],
+)
+async def test_a_day_whose_papers_were_all_seen_is_one_note_in_the_chats_language(
+    database: Database, language: str, note: str
+) -> None:
     poster = RecordingPoster()
-    await deliver_day(database, poster, "C1", day_report(DAY, [CROSS]), {})
+    await deliver_day(database, poster, "C1", day_report(DAY, [CROSS], language=language), {})
 
-    outcome = await deliver_day(database, poster, "C1", day_report(NEXT_DAY, [CROSS]), {})
+    again = day_report(NEXT_DAY, [CROSS], language=language)
+    outcome = await deliver_day(database, poster, "C1", again, {})
 
     assert outcome.posted == [] and outcome.parent_posted
     _, parent = poster.parents[-1]
-    assert parent.entries == [] and parent.note == ALL_SEEN_NOTE
+    assert parent.entries == [] and parent.note == note
 
 
 async def test_an_empty_day_is_one_short_note_posted_once(database: Database) -> None:

@@ -19,7 +19,7 @@ from bot.slack.app import build_slack_app
 from bot.slack.client import make_client
 from bot.slack.render import render_reply
 from bot.slack.runner import run_slack
-from pipeline.budget import BUDGET_NOTE
+from domain.messages import text
 from tests.bot.slackapp import CHANNEL, SECRET, Bot, GatedOpenAI, private_answers, slash
 from tests.chat import MEMBER, error, keywords_of, ok
 from tests.daydata import CROSS, ECO, NETVLAD, make_settings, method_pdf, spend_some_tokens_today
@@ -243,7 +243,7 @@ async def test_summarize_over_the_daily_token_cap_shows_the_abstract_with_the_no
         )
 
     assert isinstance(reply, PaperReply) and reply.entry.analysis is None
-    assert BUDGET_NOTE in reply.entry.notes
+    assert text("note.over_budget") in reply.entry.notes
     shown = str(render_reply(reply))
     assert "LLM_DAILY_TOKEN_CAP" in shown and ECO.abstract[:40] in shown
     assert len(llm.completions) == asked

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.delivery import deliver_day
-from bot.labels import LABELS
 from bot.platform import ThreadHead
+from domain.messages import text
 from pipeline.models import PaperAnalysis
 from pipeline.report import PaperEntry
 from storage.db import Database
@@ -117,5 +117,6 @@ async def test_papers_follow_the_language_of_their_threads_parent(chat: ChatWorl
     await chat.poster.post_paper(chat.chat_id, unknown, thread_entry(PAPERS[1]), ())
 
     _, zh_paper, en_paper = (m.text for m in chat.shown())  # the default language is English
-    assert LABELS["zh"]["authors"] in zh_paper and LABELS["en"]["authors"] not in zh_paper
-    assert LABELS["en"]["authors"] in en_paper
+    zh_authors, en_authors = text("label.authors", "zh"), text("label.authors", "en")
+    assert zh_authors in zh_paper and en_authors not in zh_paper
+    assert en_authors in en_paper

@@ -354,3 +354,44 @@ async def test_concurrency_is_bounded(fake, client):
 
     assert [r.analysis for r in results] == [expected(p) for p in papers]
     assert fake.max_in_flight == 2
+
+
+async def test_a_chinese_analysis_gets_its_fault_note_in_chinese(fake, client):
+    fake.default = "length"
+    analyzer = Analyzer(client, model="m", max_output_tokens=1000, max_output_tokens_cap=3000)
+
+    result = await analyzer.analyse(make_paper(), BODY, "zh")
+
+    assert result.analysis is None
+    assert result.error == "模型的回答被截断（3 次）；仅显示摘要。"
+
+
+async def test_attempts_failing_in_different_ways_are_counted_in_the_note(fake, client):
+    fake.script("length", "invalid_json", "length")
+    analyzer = Analyzer(client, model="m")
+
+    english = await analyzer.analyse(make_paper(1), BODY)
+    fake.script("length", "invalid_json", "length")
+    chinese = await analyzer.analyse(make_paper(2), BODY, "zh")
+
+    assert english.error == (
+        "The model gave no complete, valid analysis in 3 attempts (cut off twice, invalid once); "
+        "showing the abstract only."
+    )
+    assert (
+        chinese.error
+        == "模型在 3 次尝试中都没有给出完整有效的分析（截断 2 次，无效 1 次）；仅显示摘要。"
+    )
+
+
+async def test_a_paused_endpoints_note_is_written_in_each_calls_language(fake, client):
+    fake.default = "server_error"
+    analyzer = Analyzer(client, model="m", pause_after_fault=60.0)
+
+    english = await analyzer.analyse(make_paper(1), BODY)
+    asked = len(fake.completions)
+    chinese = await analyzer.analyse(make_paper(2), BODY, "zh")
+
+    assert english.error.startswith("The model endpoint failed (HTTP 500) after retries")
+    assert chinese.error == "重试后模型服务仍然出错（HTTP 500）；仅显示摘要。"
+    assert chinese.endpoint_fault and len(fake.completions) == asked  # paused: not asked again

@@ -8,7 +8,8 @@ from pathlib import Path
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import SUMMARIZE_CAP, ChatCore
 from bot.platform import Caller, PaperReply, TextReply
-from pipeline.budget import BUDGET_NOTE, TokenBudget
+from domain.messages import text
+from pipeline.budget import TokenBudget
 from pipeline.report import ReportStatus
 from storage.db import Database
 from tests.daydata import (
@@ -54,7 +55,7 @@ async def test_a_spent_budget_posts_abstracts_with_a_note_and_asks_the_llm_nothi
     assert outcome.stats.over_budget == 2 and outcome.stats.analysed == 0
     assert outcome.report.status is ReportStatus.PARTIAL
     for entry in outcome.report.entries:
-        assert entry.analysis is None and BUDGET_NOTE in entry.notes
+        assert entry.analysis is None and text("note.over_budget") in entry.notes
     assert outcome.path is not None
     markdown = outcome.path.read_text()
     assert ECO.abstract in markdown and "daily token budget" in markdown
@@ -74,7 +75,7 @@ async def test_a_budget_above_todays_spending_still_analyses(
         async with open_digest(settings, digest_options(settings)) as digest:
             outcome = await digest.run()
         assert outcome.stats.over_budget == 0
-        assert all(BUDGET_NOTE not in e.notes for e in outcome.report.entries)
+        assert all(text("note.over_budget") not in e.notes for e in outcome.report.entries)
         assert all(e.analysis is not None for e in outcome.report.entries)
 
 

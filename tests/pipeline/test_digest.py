@@ -19,6 +19,7 @@ from pipeline.report import AnalysisSource, ReportStatus
 from storage.models import ExtractionRow
 from storage.reports import ReportRepository
 from tests.daydata import (
+    CATEGORIES,
     CROSS,
     DAY,
     ECO,
@@ -235,6 +236,37 @@ async def test_chinese_digest_has_chinese_analyses_and_labels(
     assert any("\u4e00" <= ch <= "\u9fff" for ch in analysis.summary)
     markdown = outcome.path.read_text() if outcome.path else ""
     assert "分析（基于论文正文）" in markdown and "研究动机" in markdown
+
+
+async def test_a_chinese_report_without_an_llm_has_its_labels_and_notes_in_chinese(
+    arxiv: FakeArxiv, database_url: str, tmp_path: Path
+) -> None:
+    serve_day(arxiv, DAY, [ECO, CROSS])  # CROSS: no PDF
+    arxiv.pdfs[ECO.versioned_id] = method_pdf(ECO.title)
+    settings = make_settings(arxiv, None, database_url, tmp_path, digest_language="zh")
+
+    outcome = await run_day(settings)
+
+    markdown = outcome.path.read_text() if outcome.path else ""
+    assert "- **分析模型**: 无（未配置 LLM）：仅含元数据和摘要" in markdown
+    assert markdown.count("> 未分析：没有配置 LLM（请设置 LLM_MODEL") == 2
+    assert "> 无法获取全文：" in markdown
+    assert "No analysis" not in markdown and "Full text unavailable" not in markdown
+
+
+async def test_a_chinese_day_without_announcements_says_so_in_chinese(
+    arxiv: FakeArxiv, database_url: str, tmp_path: Path
+) -> None:
+    serve_day(arxiv, DAY, [])
+
+    outcome = await run_day(
+        make_settings(arxiv, None, database_url, tmp_path, digest_language="zh")
+    )
+
+    assert (
+        outcome.report.note == f"arXiv 当天在 {CATEGORIES.replace('+', ', ')} 分类下没有公告论文。"
+    )
+    assert outcome.path is not None and f"> {outcome.report.note}" in outcome.path.read_text()
 
 
 async def test_a_past_day_is_rebuilt_from_the_store_and_an_unknown_one_is_refused(
