@@ -105,7 +105,7 @@ def digest(
     """
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import digest_options, open_digest, run_everything
-    from pipeline.errors import DigestError
+    from domain.errors import DigestError
 
     settings = Settings()
     _setup_logging(settings, verbose)
@@ -229,7 +229,7 @@ def summarize(
     """Print the full analysis of any paper as Markdown."""
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import digest_options, open_digest
-    from pipeline.errors import DigestError
+    from domain.errors import DigestError
     from pipeline.ids import parse_arxiv_id
     from pipeline.markdown import render_entry
 
@@ -290,7 +290,7 @@ def serve(verbose: Verbose = False) -> None:
     from arxiv_digest.wiring import chat_platforms
     from arxiv_digest.wiring import serve as serve_bots
     from bot.platform import PlatformError
-    from pipeline.errors import DigestError
+    from domain.errors import DigestError
 
     settings = Settings()
     _setup_logging(settings, verbose, logging.INFO)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from pipeline.errors import DigestError
 from storage.db import Database
 from storage.repositories import AnalysisRepository
 
@@ -19,10 +18,6 @@ BUDGET_NOTE = (
     "Not analysed: the daily token budget for analyses is used up (LLM_DAILY_TOKEN_CAP); "
     "showing the abstract. The next run after midnight (UTC) analyses it."
 )
-
-
-class LlmNotAllowed(DigestError):
-    """The caller did not allow an LLM request and the paper has no stored analysis."""
 
 
 def utc_today() -> date:

@@ -14,8 +14,8 @@ from typing import Any
 import feedparser
 import httpx
 
+from domain.errors import FeedUnavailable, InvalidArxivId
 from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
-from pipeline.errors import FeedUnavailable, InvalidArxivId
 from pipeline.ids import parse_arxiv_id
 from pipeline.models import AnnounceType, FeedDay, Paper
 

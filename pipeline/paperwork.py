@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.errors import LlmNotAllowed
 from pipeline.analyse import PROMPT_VERSION, AnalysisResult, Analyzer
-from pipeline.budget import BUDGET_NOTE, LlmNotAllowed, TokenBudget
+from pipeline.budget import BUDGET_NOTE, TokenBudget
 from pipeline.codelinks import find_code_links, merge_links
 from pipeline.fitting import fit_to_budget
 from pipeline.fulltext import FullTexts
@@ -105,7 +106,7 @@ class PaperWork:
             entry.notes.append(stored.error or FAILED_NOTE)
             return PaperResult(entry, AnalysisState.FAILED, failures=failures)
         if not llm_allowed:
-            raise LlmNotAllowed(f"{paper.versioned_id} has no stored analysis")
+            raise LlmNotAllowed(paper.versioned_id)
         if self._budget is not None and await self._budget.exhausted(self._db):
             entry.notes.append(BUDGET_NOTE)
             return PaperResult(entry, AnalysisState.OVER_BUDGET, failures=failures)

@@ -45,7 +45,7 @@ async def test_open_migrates_an_empty_database_to_head(database: Database) -> No
         tables = await connection.run_sync(_table_names)
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     assert tables == TABLES | {"alembic_version"}
-    assert version == [("0006",)]
+    assert version == [("0007",)]
 
 
 async def test_opening_again_keeps_schema_and_data(database_url: str) -> None:
@@ -63,7 +63,7 @@ async def test_opening_again_keeps_schema_and_data(database_url: str) -> None:
     finally:
         await second.close()
     assert [s.keyword_key for s in kept] == ["llm"]
-    assert versions == [("0006",)]
+    assert versions == [("0007",)]
 
 
 _OPEN_IN_A_PROCESS = """
@@ -106,7 +106,7 @@ async def test_processes_opening_a_fresh_database_at_once_all_succeed(database_u
         await db.close()
     assert failures == []
     assert tables == TABLES | {"alembic_version"}
-    assert versions == [("0006",)]
+    assert versions == [("0007",)]
 
 
 def _schema_differences(connection: Connection) -> list[object]:
