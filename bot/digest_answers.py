@@ -25,7 +25,8 @@ async def switch(core: ChatCore, caller: Caller, language: str, *, on: bool) -> 
 
 
 async def settings(core: ChatCore, caller: Caller, command: DigestSettings, language: str) -> Reply:
-    """Shows the settings (after changing them, in the chat's new language)."""
+    """Shows the settings, after changing them when the command says so (admins only); a
+    change is confirmed in the chat's language as it now is."""
     if command.changes and caller.is_private:
         return refusal(language, "chat.no_chat_here.settings")
     if command.changes and not core.is_admin(caller):
@@ -43,7 +44,7 @@ async def settings(core: ChatCore, caller: Caller, command: DigestSettings, lang
         saved = await chats.get(caller.platform, caller.chat_id)
         dm = await chats.wants_dm(caller.platform, caller.user_id)
     options = await core.options_for(caller)
-    if not caller.is_private:
+    if command.changes:  # a new language shows at once
         language = options.language
     enabled = saved.enabled if saved else None
     posted = "configured" if enabled is None else "on" if enabled else "off"
