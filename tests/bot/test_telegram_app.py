@@ -152,6 +152,10 @@ async def test_starting_registers_the_command_menu(bot: Bot) -> None:
     listed = [c["command"] for c in bot.telegram.commands["default"]]
     assert listed == list(COMMAND_NAMES)
     assert {"summarize", "keywords", "report", "digest", "help"} <= set(listed)
+    in_chinese = bot.telegram.commands["default/zh"]
+    assert [c["command"] for c in in_chinese] == listed
+    assert in_chinese[-1]["description"] == text("chat.menu.help", "zh")
+    assert bot.telegram.commands["default"][-1]["description"] == "What the bot can do"
 
 
 @pytest.mark.parametrize("command", ["/start", "/help"])

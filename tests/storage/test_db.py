@@ -33,6 +33,7 @@ TABLES = {
     "dm_subscribers",
     "runs",
     "usage",
+    "last_chats",
 }
 
 
