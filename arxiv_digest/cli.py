@@ -105,7 +105,7 @@ def digest(
     """
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import digest_options, open_digest, run_everything
-    from pipeline.errors import DigestError
+    from domain.errors import ArxivDigestError
 
     settings = Settings()
     _setup_logging(settings, verbose)
@@ -131,7 +131,7 @@ def digest(
 
     try:
         ok = asyncio.run(run())
-    except DigestError as exc:
+    except ArxivDigestError as exc:
         raise _fail(str(exc)) from None
     if not ok:
         raise typer.Exit(code=1)
@@ -229,7 +229,7 @@ def summarize(
     """Print the full analysis of any paper as Markdown."""
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import digest_options, open_digest
-    from pipeline.errors import DigestError
+    from domain.errors import ArxivDigestError
     from pipeline.ids import parse_arxiv_id
     from pipeline.markdown import render_entry
 
@@ -237,7 +237,7 @@ def summarize(
     _setup_logging(settings, verbose)
     try:
         parse_arxiv_id(paper)  # a malformed id fails before anything is opened
-    except DigestError as exc:
+    except ArxivDigestError as exc:
         raise _fail(str(exc)) from None
 
     async def run() -> str:
@@ -247,7 +247,7 @@ def summarize(
 
     try:
         _echo(asyncio.run(run()), nl=False)
-    except DigestError as exc:
+    except ArxivDigestError as exc:
         raise _fail(str(exc)) from None
 
 
@@ -289,8 +289,7 @@ def serve(verbose: Verbose = False) -> None:
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import chat_platforms
     from arxiv_digest.wiring import serve as serve_bots
-    from bot.platform import PlatformError
-    from pipeline.errors import DigestError
+    from domain.errors import ArxivDigestError
 
     settings = Settings()
     _setup_logging(settings, verbose, logging.INFO)
@@ -318,8 +317,9 @@ def serve(verbose: Verbose = False) -> None:
 
     try:
         asyncio.run(run())
-    except (DigestError, PlatformError, OSError) as exc:
-        # A platform's settings or login failed (it says which); OSError: e.g. the port is taken.
+    except (ArxivDigestError, OSError) as exc:
+        # A platform's settings or login failed (it says which, as a PlatformError of the tree);
+        # OSError: e.g. the port is taken.
         raise _fail(str(exc)) from None
     _echo("Stopped.", err=True)
 

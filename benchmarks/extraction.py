@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pymupdf
 
-from pipeline.errors import PdfUnreadable
+from domain.errors import PdfUnreadable
 from pipeline.pdf import extract
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

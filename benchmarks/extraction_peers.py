@@ -22,7 +22,7 @@ from collections.abc import Callable
 import pymupdf
 
 from benchmarks.extraction import CORPUS, corpus_pdfs, raw_get_text
-from pipeline.errors import PdfUnreadable
+from domain.errors import PdfUnreadable
 from pipeline.pdf import extract
 
 SMOKE_FILES = 2

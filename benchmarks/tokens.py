@@ -20,7 +20,7 @@ from pathlib import Path
 
 from arxiv_digest.settings import Settings
 from benchmarks.extraction import CORPUS, corpus_pdfs
-from pipeline.errors import PdfUnreadable
+from domain.errors import PdfUnreadable
 from pipeline.fitting import estimate_tokens, fit_to_budget
 from pipeline.models import Paper
 from pipeline.pdf import FullText, extract

@@ -1,7 +1,7 @@
 """Chat commands as typed after the slash, parsed into plain values; no I/O happens here.
 
 `parse_command("keywords add --channel diffusion, VLA")` gives `KeywordsAdd(...)`; anything
-that cannot be a command raises `CommandError` with a one-line explanation for the user.
+that cannot be a command raises `CommandError`, whose catalogue key explains it in one line.
 Removing a leading `/` or a trailing `@BotName` is the adapter's business.
 """
 
@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.errors import DigestError
+from domain.errors import CommandError, DigestError
 from pipeline.ids import ArxivId, clean_text, parse_arxiv_id
 from pipeline.matching import normalize_keyword
 from pipeline.prompts import LANGUAGES
@@ -26,23 +26,6 @@ _WORD = re.compile(r"[^\W_]+")
 _CHAT_FLAGS = ("--channel", "--chat")
 # arXiv categories: cs.AI, math.CO, astro-ph.GA, hep-th, physics.optics, cond-mat.mes-hall
 _CATEGORY = re.compile(r"^([a-z]+(?:-[a-z]+)*)(?:\.([a-z]+(?:-[a-z]+)*))?$", re.IGNORECASE)
-
-HELP = (
-    "Commands:",
-    "summarize <arXiv id or URL>: the full analysis of one paper",
-    "keywords add [--channel] <kw1, kw2, …>: your keywords here (--channel: this chat's, admins)",
-    "keywords remove [--channel] <kw1, kw2, …>: stop following keywords",
-    "keywords list: your keywords and this chat's, with matches on the latest day",
-    "report [YYYY-MM-DD | latest]: a stored daily report",
-    "digest here | digest off: post the daily digest in this chat, or stop (admins)",
-    "digest settings [categories=cs.AI,cs.RO] [language=en|zh]: show or change them (admins)",
-    "digest dm on | digest dm off: your own keywords' digest by direct message",
-    "help: this list",
-)
-
-
-class CommandError(DigestError):
-    """A command that cannot be run as typed; the message says why, in one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +125,7 @@ def parse_command(text: str) -> Command:
         return _report(rest)
     if name == "digest":
         return _digest(rest)
-    raise CommandError(f"Unknown command '{_shown(name)}'. Try 'help'.")
+    raise CommandError("errors.command.unknown", name=_shown(name))
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -160,27 +143,27 @@ def _shown(text: str) -> str:
 
 def _summarize(rest: str) -> Summarize:
     if not rest:
-        raise CommandError("Usage: summarize <arXiv id or URL>, e.g. summarize 2602.00780")
+        raise CommandError("errors.command.summarize_usage")
     if len(rest.split()) > 1:
-        raise CommandError("One paper at a time: summarize <arXiv id or URL>")
+        raise CommandError("errors.command.one_paper")
     try:
         return Summarize(parse_arxiv_id(rest))
     except DigestError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(exc.key, **exc.values) from None
 
 
 def _keywords(rest: str) -> Command:
     sub, args = _split(rest)
     if sub in ("", "list"):
         if args:
-            raise CommandError("'keywords list' takes no arguments")
+            raise CommandError("errors.command.keywords_list_arguments")
         return KeywordsList()
     if sub not in ("add", "remove"):
-        raise CommandError(f"Unknown keywords subcommand '{_shown(sub)}': use add, remove or list")
+        raise CommandError("errors.command.keywords_unknown", sub=_shown(sub))
     for_chat, args = _chat_flag(args)
     keywords = parse_keywords(args)
     if not keywords:
-        raise CommandError(f"Usage: keywords {sub} [--channel] <keyword>, <keyword>, …")
+        raise CommandError("errors.command.keywords_usage", sub=sub)
     return KeywordsAdd(keywords, for_chat) if sub == "add" else KeywordsRemove(keywords, for_chat)
 
 
@@ -204,11 +187,11 @@ def parse_keywords(text: str) -> tuple[Keyword, ...]:
         try:
             key = normalize_keyword(display)
         except DigestError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(exc.key, **exc.values) from None
         _refuse_mixed_scripts(display)
         found.setdefault(key, Keyword(display, key))
         if len(found) > MAX_KEYWORDS_AT_ONCE:  # stop here: 10,000 of them need no more reading
-            raise CommandError(f"At most {MAX_KEYWORDS_AT_ONCE} keywords at once, please.")
+            raise CommandError("errors.command.too_many_keywords", most=MAX_KEYWORDS_AT_ONCE)
     return tuple(found.values())
 
 
@@ -220,8 +203,7 @@ def _refuse_mixed_scripts(keyword: str) -> None:
         if {"LATIN", "CYRILLIC"} <= scripts:
             cyrillic = "".join(c for c in word if unicodedata.name(c, "").startswith("CYRILLIC"))
             raise CommandError(
-                f"'{_shown(word)}' mixes Latin and Cyrillic letters ({_shown(cyrillic)} "
-                "Cyrillic); retype it in one alphabet."
+                "errors.command.mixed_scripts", word=_shown(word), cyrillic=_shown(cyrillic)
             )
 
 
@@ -231,9 +213,7 @@ def _report(rest: str) -> Report:
     try:
         return Report(date.fromisoformat(rest))
     except ValueError:
-        raise CommandError(
-            f"'{_shown(rest)}' is not a date: use YYYY-MM-DD (e.g. 2026-02-04) or 'latest'"
-        ) from None
+        raise CommandError("errors.command.not_a_date", typed=_shown(rest)) from None
 
 
 def _digest(rest: str) -> Command:
@@ -245,12 +225,10 @@ def _digest(rest: str) -> Command:
     if sub == "dm" and args.lower() in ("on", "off"):
         return DigestDm(on=args.lower() == "on")
     if sub == "dm":
-        raise CommandError("Usage: digest dm on | digest dm off")
+        raise CommandError("errors.command.dm_usage")
     if sub == "settings":
         return _settings(args)
-    raise CommandError(
-        f"Unknown digest subcommand '{_shown(rest)}': use here, off, settings or dm on|off"
-    )
+    raise CommandError("errors.command.digest_unknown", sub=_shown(rest))
 
 
 def _settings(args: str) -> DigestSettings:
@@ -262,7 +240,7 @@ def _settings(args: str) -> DigestSettings:
         name, equals, value = item.partition("=")
         name = name.lower()
         if not equals or not value:
-            raise CommandError(f"'{_shown(item)}' is not name=value, e.g. language=zh")
+            raise CommandError("errors.command.not_name_value", item=_shown(item))
         if value.lower() == DEFAULT and name in ("categories", "language"):
             reset.add(name)
         elif name == "categories":
@@ -270,11 +248,9 @@ def _settings(args: str) -> DigestSettings:
         elif name == "language":
             language = value.lower()
             if language not in LANGUAGES:
-                raise CommandError(
-                    f"Unknown language '{_shown(value)}': use {' or '.join(LANGUAGES)}"
-                )
+                raise CommandError("errors.command.unknown_language", value=_shown(value))
         else:
-            raise CommandError(f"Unknown setting '{_shown(name)}': use categories or language")
+            raise CommandError("errors.command.unknown_setting", name=_shown(name))
     return DigestSettings(categories, language, frozenset(reset))
 
 
@@ -286,13 +262,13 @@ def parse_categories(text: str) -> tuple[str, ...]:
             continue
         match = _CATEGORY.match(part)
         if match is None:
-            raise CommandError(f"'{_shown(part)}' is not an arXiv category (e.g. cs.AI, hep-th)")
+            raise CommandError("errors.command.not_a_category", part=_shown(part))
         archive, subject = match[1].lower(), match[2]
         if subject is not None:
             subject = subject.upper() if len(subject) == 2 else subject.lower()
         found[archive if subject is None else f"{archive}.{subject}"] = None
     if not found:
-        raise CommandError("Give at least one category, e.g. categories=cs.AI,cs.RO")
+        raise CommandError("errors.command.no_category")
     if len(found) > MAX_CATEGORIES:
-        raise CommandError(f"At most {MAX_CATEGORIES} categories, please.")
+        raise CommandError("errors.command.too_many_categories", most=MAX_CATEGORIES)
     return tuple(found)

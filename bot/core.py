@@ -1,8 +1,9 @@
 """The chat core: answers a command from any platform with a neutral `Reply`.
 
 Adapters turn a platform's slash command into `(Caller, text)`, acknowledge at once with
-`ack_text(text)`, then post what `ChatCore.handle` returns. A user's mistake is a one-line
-`TextReply(is_error=True)`, never an exception.
+`ChatCore.ack`, then post what `ChatCore.on_event` returns. A user's mistake is a one-line
+`TextReply(is_error=True)`, never an exception. Every answer is in the chat's language; a
+direct message answers in the language of the user's last group chat.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from collections.abc import Callable, Collection
 from datetime import date, datetime
 
 from bot.commands import (
-    HELP,
     Command,
-    CommandError,
     DigestDm,
     DigestHere,
     DigestOff,
@@ -27,51 +26,29 @@ from bot.commands import (
     Summarize,
     parse_command,
 )
+from bot.digest_answers import set_dm, settings, switch
+from bot.keyword_answers import change_keywords, list_keywords
 from bot.limits import Action, UserLimits
-from bot.platform import (
-    Caller,
-    ChatEvent,
-    CommandEvent,
-    PaperReply,
-    Reply,
-    ReportReply,
-    TextReply,
-)
-from bot.subscriptions import (
-    chat_options,
-    chat_scope,
-    check_keyword_room,
-    count_matches,
-    dm_scope,
-    latest_day,
-    summary_options,
-)
+from bot.platform import Caller, ChatEvent, CommandEvent, PaperReply, Reply, ReportReply, TextReply
+from bot.replies import listed, refusal
+from bot.subscriptions import chat_options, chat_scope, dm_scope, summary_options
+from domain.errors import DigestError, LlmNotAllowed
+from domain.messages import ENGLISH, text
 from pipeline.admission import arrival_ticket
-from pipeline.budget import LlmNotAllowed, utc_today
+from pipeline.budget import utc_today
 from pipeline.digest import Digest
-from pipeline.errors import DigestError
 from pipeline.feedcache import FeedCache
-from pipeline.matching import normalize_keyword
 from pipeline.options import DigestOptions
 from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import (
     DEFAULT_SCOPE,
-    KEEP,
     ChatRepository,
+    LastChatRepository,
     ReportRepository,
-    SubscriptionRepository,
 )
 
 log = logging.getLogger(__name__)
-
-NOT_ADMIN = "Only an admin of this chat can change {what}."
-NO_CHAT_HERE = "This is a direct message: there is no chat to set {what} for."
-FAILED = "Sorry, that failed on our side; it has been logged."
-SUMMARIZE_CAP = (
-    "You have used your {cap} new summaries for today (SUMMARIZE_PER_USER_PER_DAY); papers "
-    "already analysed still work, new ones again from 00:00 UTC."
-)
 
 # Commands with a per-user rate limit, and the limit they count against.
 _RATE_LIMITED: dict[type, Action] = {
@@ -81,37 +58,29 @@ _RATE_LIMITED: dict[type, Action] = {
 }
 
 
-def ack_text(text: str) -> str:
-    """What to answer at once (Slack wants an answer within 3 seconds), before `handle`."""
+def ack_text(typed: str, language: str = ENGLISH) -> str:
+    """What to answer at once (Slack wants an answer within 3 seconds), before the answer."""
     try:
-        command = parse_command(text)
-    except CommandError:
-        return "One moment…"
+        command = parse_command(typed)
+    except DigestError:
+        return text("chat.ack.moment", language)
     match command:
         case Summarize(paper):
-            return f"Working on {paper}…"
+            return text("chat.ack.summarize", language, paper=paper)
         case Report(None):
-            return "Looking up the latest report…"
+            return text("chat.ack.latest_report", language)
         case Report(day):
-            return f"Looking up the report for {day}…"
+            return text("chat.ack.report", language, day=day)
         case KeywordsList():
-            return "Looking up the keywords…"
+            return text("chat.ack.keywords_list", language)
         case KeywordsAdd() | KeywordsRemove():
-            return "Updating the keywords…"
+            return text("chat.ack.keywords_change", language)
         case DigestSettings() if not command.changes:
-            return "Looking up the digest settings…"
+            return text("chat.ack.settings_show", language)
         case DigestHere() | DigestOff() | DigestSettings() | DigestDm():
-            return "Updating the digest settings…"
+            return text("chat.ack.settings_change", language)
         case _:
-            return "One moment…"
-
-
-def _error(message: str) -> TextReply:
-    return TextReply((message,), is_error=True)
-
-
-def _text(*lines: str) -> TextReply:
-    return TextReply(tuple(lines))
+            return text("chat.ack.moment", language)
 
 
 class ChatCore:
@@ -156,49 +125,84 @@ class ChatCore:
         """The digest options of the caller's chat (its categories, language, keywords)."""
         return await chat_options(self.db, self.digest.options, caller.platform, caller.chat_id)
 
+    async def language_of(self, caller: Caller, *, remember: bool = False) -> str:
+        """The language to answer in: the chat's (its setting, else the configured one); in a
+        DM, that of the user's last group chat, else English. `remember` records this group
+        chat as the user's last one."""
+        async with self.db.session() as session:
+            last = LastChatRepository(session)
+            chat_id: str | None = caller.chat_id
+            if caller.is_private:
+                chat_id = await last.get(caller.platform, caller.user_id)
+            elif remember:
+                await last.record(caller.platform, caller.user_id, caller.chat_id)
+            if chat_id is None:
+                return ENGLISH
+            chosen = await ChatRepository(session).get(caller.platform, chat_id)
+        return chosen.language if chosen and chosen.language else self.digest.options.language
+
+    async def ack(self, caller: Caller, typed: str) -> str:
+        """`ack_text` in the caller's language; English if that cannot be looked up now."""
+        try:
+            language = await self.language_of(caller)
+        except Exception:
+            log.exception("no language for %s:%s; acknowledging in English", *_who(caller))
+            language = ENGLISH
+        return ack_text(typed, language)
+
+    async def failure(self, caller: Caller | None) -> str:
+        """What an adapter says when answering failed on its side, in the caller's language
+        where it can still be looked up."""
+        if caller is not None:
+            try:
+                return text("chat.failed", await self.language_of(caller))
+            except Exception:
+                log.exception("no language for %s:%s", *_who(caller))
+        return text("chat.failed")
+
     async def on_event(self, event: ChatEvent) -> Reply:
         """The one entry point for what happens in a chat, as the adapters translate it; a new
         kind of event is one more case here, not one more method on every platform."""
         match event:
-            case CommandEvent(caller=caller, text=text):
-                return await self.handle(caller, text)
+            case CommandEvent(caller=caller, text=typed):
+                return await self.handle(caller, typed)
 
-    async def handle(self, caller: Caller, text: str) -> Reply:
+    async def handle(self, caller: Caller, typed: str) -> Reply:
+        language = ENGLISH
         try:
             with arrival_ticket():  # its place in line for the LLM, taken as it arrives
-                return await self._run(caller, parse_command(text))
+                language = await self.language_of(caller, remember=True)
+                return await self._run(caller, parse_command(typed), language)
         except DigestError as exc:  # CommandError included: a message for the user
-            return _error(str(exc))
+            return TextReply((exc.message(language),), is_error=True)
         except Exception:
-            log.exception("command %r from %s:%s failed", text, caller.platform, caller.user_id)
-            return _error(FAILED)
+            log.exception("command %r from %s:%s failed", typed, *_who(caller))
+            return refusal(language, "chat.failed")
 
-    async def _run(self, caller: Caller, command: Command) -> Reply:
+    async def _run(self, caller: Caller, command: Command, language: str) -> Reply:
         action = _RATE_LIMITED.get(type(command))
-        if action is not None and (refused := await self.limits.refusal(caller, action)):
-            return _error(refused)
+        if action is not None and (refused := await self.limits.refusal(caller, action, language)):
+            return TextReply((refused,), is_error=True)
         match command:
             case Help():
-                return TextReply(HELP)
+                return TextReply(tuple(text("chat.help", language).split("\n")))
             case Summarize(paper):
-                return await self._summarize(caller, str(paper))
+                return await self._summarize(caller, str(paper), language)
             case KeywordsAdd() | KeywordsRemove():
-                return await self._change_keywords(caller, command)
+                return await change_keywords(self, caller, command, language)
             case KeywordsList():
-                return await self._list_keywords(caller)
+                return await list_keywords(self, caller, language)
             case Report(day):
-                return await self._report(caller, day)
+                return await self._report(caller, day, language)
             case DigestHere() | DigestOff():
-                return await self._switch(caller, on=isinstance(command, DigestHere))
+                return await switch(self, caller, language, on=isinstance(command, DigestHere))
             case DigestSettings():
-                return await self._settings(caller, command)
+                return await settings(self, caller, command, language)
             case DigestDm(on):
-                return await self._dm(caller, on)
+                return await set_dm(self, caller, language, on=on)
         raise AssertionError(f"unhandled command {command!r}")
 
-    # ---- summarize ---------------------------------------------------------------------------
-
-    async def _summarize(self, caller: Caller, paper: str) -> Reply:
+    async def _summarize(self, caller: Caller, paper: str, language: str) -> Reply:
         """Over the daily cap a caller still gets stored analyses; only LLM requests count."""
         options = await summary_options(
             self.db, self.digest.options, caller.platform, caller.chat_id
@@ -207,92 +211,15 @@ class ChatCore:
         try:
             result = await self.digest.summarize(paper, options, llm_allowed=allowed)
         except LlmNotAllowed:
-            return _error(SUMMARIZE_CAP.format(cap=self.summarize_cap))
+            return refusal(language, "chat.summarize_cap", cap=self.summarize_cap)
         if result.llm_asked:
             await self.limits.used_llm(caller)
         return PaperReply(result.entry, options.language)
 
-    # ---- keywords ----------------------------------------------------------------------------
-
-    async def _change_keywords(
-        self, caller: Caller, command: KeywordsAdd | KeywordsRemove
-    ) -> Reply:
-        if command.for_chat and caller.is_private:
-            return _error(NO_CHAT_HERE.format(what="keywords"))
-        if command.for_chat and not self.is_admin(caller):
-            return _error(NOT_ADMIN.format(what="its keywords"))
-        user = None if command.for_chat else caller.user_id
-        whose = "This chat's keywords" if command.for_chat else "Your keywords here"
-        shown = {k.key: k.display for k in command.keywords}
-        if isinstance(command, KeywordsAdd):
-            await check_keyword_room(
-                self.db, caller.platform, caller.chat_id, user, list(shown), self.keywords_cap
-            )
-        async with self.db.session() as session:
-            subscriptions = SubscriptionRepository(session)
-            if isinstance(command, KeywordsAdd):
-                pairs = [(k.display, k.key) for k in command.keywords]
-                changed = await subscriptions.add(caller.platform, caller.chat_id, user, pairs)
-            else:
-                changed = await subscriptions.remove(
-                    caller.platform, caller.chat_id, user, list(shown)
-                )
-        unchanged = [shown[key] for key in shown if key not in changed]
-        if isinstance(command, KeywordsRemove):
-            if not changed:
-                return _error(f"{whose} do not include: {', '.join(unchanged)}.")
-            lines = [f"{whose}: removed {', '.join(shown[k] for k in changed)}."]
-            if unchanged:
-                lines.append(f"Not there anyway: {', '.join(unchanged)}.")
-            return _text(*lines)
-        lines = [f"{whose}: added {', '.join(shown[k] for k in changed)}."] if changed else []
-        if unchanged:
-            lines.append(f"Already there: {', '.join(unchanged)}.")
-        return _text(*lines)
-
-    async def _list_keywords(self, caller: Caller) -> Reply:
-        async with self.db.session() as session:
-            subscriptions = SubscriptionRepository(session)
-            mine = await subscriptions.list_for(caller.platform, caller.chat_id, caller.user_id)
-            chats = (
-                []
-                if caller.is_private
-                else await subscriptions.list_for(caller.platform, caller.chat_id, None)
-            )
-        options = await self.options_for(caller)
-        day, papers = await latest_day(self.db, self._scope(caller), options.categories)
-        counts = count_matches([s.keyword for s in [*mine, *chats]], papers)
-
-        def listed(keywords: list[str]) -> list[str]:
-            if day is None:
-                return [f"• {k}" for k in keywords]
-            return [f"• {k}: {_papers(counts[normalize_keyword(k)])}" for k in keywords]
-
-        lines = [
-            f"Matches among the {len(papers)} papers announced on {day}:"
-            if day is not None
-            else "No day has been reported yet, so there are no matches to count."
-        ]
-        lines.append("Your keywords here:" if mine else "You have no keywords here.")
-        lines += listed([s.keyword for s in mine])
-        if not caller.is_private and chats:
-            lines.append("This chat's keywords:")
-            lines += listed([s.keyword for s in chats])
-        elif not caller.is_private:
-            defaults = self.digest.options.keywords
-            lines.append(
-                "This chat has no keywords of its own; it uses the defaults: "
-                + (", ".join(defaults) or "none")
-                + "."
-            )
-        return _text(*lines)
-
-    # ---- reports -----------------------------------------------------------------------------
-
-    async def _report(self, caller: Caller, day: date | None) -> Reply:
+    async def _report(self, caller: Caller, day: date | None, language: str) -> Reply:
         """The chat's own report of the day, else the default one (DIGEST_KEYWORDS)."""
         options = await self.options_for(caller)
-        scope = self._scope(caller)
+        scope = self.scope(caller)
         for candidate in (scope, DEFAULT_SCOPE):
             found = await self.digest.stored_report(day, candidate, language=options.language)
             if found is not None:
@@ -300,72 +227,18 @@ class ChatCore:
         async with self.db.session() as session:
             reports = ReportRepository(session)
             known = await reports.dates(scope) or await reports.dates(DEFAULT_SCOPE)
-        listed = ", ".join(d.isoformat() for d in known[-5:]) or "none yet"
-        wanted = "any day" if day is None else str(day)
-        return _error(f"There is no report for {wanted} (latest: {listed}).")
+        days = listed([d.isoformat() for d in known[-5:]])
+        days = days or text("chat.report.none_yet", language)
+        if day is None:
+            return refusal(language, "chat.report.missing_any", listed=days)
+        return refusal(language, "chat.report.missing_day", day=day, listed=days)
 
-    def _scope(self, caller: Caller) -> str:
+    def scope(self, caller: Caller) -> str:
+        """Where the caller's reports are stored: the chat's, or the user's DM digest."""
         if caller.is_private:
             return dm_scope(caller.platform, caller.user_id)
         return chat_scope(caller.platform, caller.chat_id)
 
-    # ---- digest settings ---------------------------------------------------------------------
 
-    async def _switch(self, caller: Caller, *, on: bool) -> Reply:
-        if caller.is_private:
-            return await self._dm(caller, on)
-        if not self.is_admin(caller):
-            return _error(NOT_ADMIN.format(what="where the digest is posted"))
-        async with self.db.session() as session:
-            await ChatRepository(session).save(caller.platform, caller.chat_id, enabled=on)
-        if on:
-            return _text("The daily digest will be posted in this chat from the next run.")
-        return _text("The daily digest will no longer be posted in this chat.")
-
-    async def _settings(self, caller: Caller, command: DigestSettings) -> Reply:
-        if command.changes and caller.is_private:
-            return _error(NO_CHAT_HERE.format(what="digest settings"))
-        if command.changes and not self.is_admin(caller):
-            return _error(NOT_ADMIN.format(what="the digest settings"))
-        if command.changes:
-            async with self.db.session() as session:
-                await ChatRepository(session).save(
-                    caller.platform,
-                    caller.chat_id,
-                    categories=None
-                    if "categories" in command.reset
-                    else command.categories or KEEP,
-                    language=None if "language" in command.reset else command.language or KEEP,
-                )
-        async with self.db.session() as session:
-            chats = ChatRepository(session)
-            settings = await chats.get(caller.platform, caller.chat_id)
-            dm = await chats.wants_dm(caller.platform, caller.user_id)
-        options = await self.options_for(caller)
-        enabled = settings.enabled if settings else None
-        posted = "as configured" if enabled is None else "on" if enabled else "off"
-        own_categories = settings is not None and settings.categories is not None
-        own_language = settings is not None and settings.language is not None
-        return _text(
-            "Settings saved." if command.changes else "Digest settings of this chat:",
-            f"Daily digest here: {posted}",
-            f"Categories: {', '.join(options.categories)}"
-            + ("" if own_categories else " (default)"),
-            f"Language: {options.language}" + ("" if own_language else " (default)"),
-            f"Your DM digest: {'on' if dm else 'off'}",
-        )
-
-    async def _dm(self, caller: Caller, on: bool) -> Reply:
-        async with self.db.session() as session:
-            changed = await ChatRepository(session).set_dm(caller.platform, caller.user_id, on)
-        if on:
-            return _text(
-                "You will get a daily digest of your own keywords by direct message."
-                if changed
-                else "Your DM digest is already on."
-            )
-        return _text("Your DM digest is off." if changed else "Your DM digest was already off.")
-
-
-def _papers(count: int) -> str:
-    return f"{count} paper" if count == 1 else f"{count} papers"
+def _who(caller: Caller) -> tuple[str, str]:
+    return caller.platform, caller.user_id

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from bot.platform import Caller
+from domain.messages import ENGLISH, text
 from pipeline.budget import utc_today
 from storage.db import Database
 from storage.models import utcnow
@@ -24,12 +25,6 @@ Action = Literal["summarize", "keywords"]
 SUMMARIZE_LLM = "summarize_llm"
 
 MINUTE = timedelta(minutes=1)
-
-_WHAT: dict[Action, tuple[str, str]] = {
-    "summarize": ("summarize requests", "SUMMARIZE_PER_USER_PER_MINUTE"),
-    "keywords": ("keyword changes", "KEYWORD_CHANGES_PER_USER_PER_MINUTE"),
-}
-TOO_FAST = "Too many {what}: at most {limit} a minute ({setting}). Try again in {wait} s ({at})."
 
 
 class UserLimits:
@@ -54,8 +49,9 @@ class UserLimits:
         self._now = now
         self._today = today
 
-    async def refusal(self, caller: Caller, action: Action) -> str | None:
-        """Count one `action` of the caller; the one-line refusal if this minute's are used up."""
+    async def refusal(self, caller: Caller, action: Action, language: str = ENGLISH) -> str | None:
+        """Count one `action` of the caller; the one-line refusal, in `language`, if this
+        minute's are used up."""
         limit = self.per_minute[action]
         if limit <= 0:
             return None
@@ -68,11 +64,10 @@ class UserLimits:
         if taken:
             return None
         again = window + MINUTE
-        what, setting = _WHAT[action]
-        return TOO_FAST.format(
-            what=what,
+        return text(
+            f"chat.too_fast.{action}",
+            language,
             limit=limit,
-            setting=setting,
             wait=max(1, math.ceil((again - now).total_seconds())),
             at=f"{again.astimezone(UTC):%H:%M:%S} UTC",
         )

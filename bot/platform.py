@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from domain.errors import ArxivDigestError
 from pipeline.report import DailyReport, PaperEntry
 
 if TYPE_CHECKING:
@@ -20,10 +21,17 @@ if TYPE_CHECKING:
     from bot.stopping import StopSignal
 
 
-class PlatformError(Exception):
-    """A platform's settings cannot work, or it cannot be reached: the message says which
-    setting to change or what failed. Each adapter's configuration and connection errors
-    derive from it, so the command line reports them in one line."""
+class PlatformError(ArxivDigestError):
+    """A platform's settings cannot work, or it cannot be reached: the detail says which
+    setting to change or what failed, in English, for the operator. Each adapter's
+    configuration and connection errors derive from it, so the command line reports them in
+    one line."""
+
+    key = "errors.platform"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(type(self).key, detail=detail)
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.platform import Mention
+from domain.errors import InvalidKeyword, KeywordCapReached
 from pipeline.digest import DigestOptions
-from pipeline.errors import DigestError, InvalidKeyword
 from pipeline.matching import KeywordMatcher, normalize_keyword
 from pipeline.models import Paper
 from pipeline.report import PaperEntry
@@ -26,15 +26,6 @@ from storage.repositories import (
     Subscription,
     SubscriptionRepository,
 )
-
-KEYWORD_CAP = (
-    "{whose} can hold at most {cap} keywords (KEYWORDS_PER_USER); {held} are there, so {room} "
-    "more fit: remove some first with 'keywords remove'."
-)
-
-
-class KeywordCapReached(DigestError):
-    """Adding these keywords would pass KEYWORDS_PER_USER; the message says how many fit."""
 
 
 async def check_keyword_room(
@@ -57,9 +48,9 @@ async def check_keyword_room(
         }
     new = [key for key in dict.fromkeys(keys) if key not in held]
     if len(held) + len(new) > cap:
-        whose = "This chat's list" if user_id is None else "Your list here"
-        room = max(cap - len(held), 0)
-        raise KeywordCapReached(KEYWORD_CAP.format(whose=whose, cap=cap, held=len(held), room=room))
+        raise KeywordCapReached(
+            for_chat=user_id is None, cap=cap, held=len(held), room=max(cap - len(held), 0)
+        )
 
 
 def chat_scope(platform: str, chat_id: str) -> str:

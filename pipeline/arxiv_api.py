@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import feedparser
 import httpx
 
+from domain.errors import FeedUnavailable, InvalidArxivId, PaperNotFound
 from pipeline.downloads import retry_after
-from pipeline.errors import FeedUnavailable, InvalidArxivId, PaperNotFound
 from pipeline.ids import ArxivId, parse_arxiv_id
 from pipeline.models import Paper
 

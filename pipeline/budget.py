@@ -11,13 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from pipeline.errors import DigestError
 from storage.db import Database
 from storage.repositories import AnalysisRepository
-
-
-class LlmNotAllowed(DigestError):
-    """The caller did not allow an LLM request and the paper has no stored analysis."""
 
 
 def utc_today() -> date:

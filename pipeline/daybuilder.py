@@ -13,10 +13,10 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
+from domain.errors import DayNotFetched, DigestError
 from domain.messages import text
 from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
-from pipeline.errors import DigestError
 from pipeline.feed import categories_key, incomplete
 from pipeline.feedcache import FeedCache
 from pipeline.matching import KeywordMatcher
@@ -84,11 +84,7 @@ class DayBuilder:
     async def _fetch(self, requested: date | None, categories: list[str]) -> FeedDay:
         day = await self._feeds.fetch(categories)
         if requested is not None and day.announced_on != requested:
-            carried = str(day.announced_on) if day.announced_on else "no announcements"
-            raise DigestError(
-                f"arXiv's feed now carries {carried}, and {requested} "
-                "was never fetched here, so there is nothing to build its report from"
-            )
+            raise DayNotFetched(requested, day.announced_on)
         return day
 
     async def _stale_report(self, day: FeedDay, options: DigestOptions) -> DailyReport | None:

@@ -14,8 +14,8 @@ from typing import Any
 import feedparser
 import httpx
 
+from domain.errors import FeedUnavailable, InvalidArxivId
 from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
-from pipeline.errors import FeedUnavailable, InvalidArxivId
 from pipeline.ids import parse_arxiv_id
 from pipeline.models import AnnounceType, FeedDay, Paper
 
@@ -104,10 +104,9 @@ class FeedClient:
             # A full feed (2,000 items, ~4 MB) takes feedparser about half a second: off the loop.
             return await asyncio.to_thread(parse_feed, body, categories)
         except _NotAFeed as exc:
-            kind = response.headers.get("content-type", "no content type")
             raise FeedUnavailable(
                 f"arXiv's feed {url} answered with something that is not RSS or Atom "
-                f"({kind}; {exc.problem})"
+                f"({response.headers.get('content-type', 'no content type')}; {exc.problem})"
             ) from exc
 
     async def _get(self, url: str) -> tuple[httpx.Response, bytes]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.errors import PdfUnavailable, PdfUnreadable
 from pipeline.codelinks import find_code_links
-from pipeline.errors import PdfUnavailable, PdfUnreadable
 from pipeline.models import Paper
 from pipeline.pdf import FullText, PdfReader
 from storage.db import Database

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.errors import InvalidArxivId
+from domain.errors import InvalidArxivId
 
 # New style since 2007-04: YYMM.NNNN (to 2014) or YYMM.NNNNN; old style: archive(.SUBJ)/YYMMNNN.
 _NEW = r"(?P<new>\d{4}\.\d{4,5})"

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from pipeline.errors import InvalidKeyword
+from domain.errors import InvalidKeyword
 
 MAX_KEYWORD_LENGTH = 100
 

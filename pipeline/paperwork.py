@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.errors import LlmNotAllowed
 from domain.messages import text
 from pipeline.analyse import PROMPT_VERSION, AnalysisResult, Analyzer
-from pipeline.budget import LlmNotAllowed, TokenBudget
+from pipeline.budget import TokenBudget
 from pipeline.codelinks import find_code_links, merge_links
 from pipeline.fitting import fit_to_budget
 from pipeline.fulltext import FullTexts
@@ -109,7 +110,7 @@ class PaperWork:
             entry.notes.append(stored.error or text("note.analysis_failed", language))
             return PaperResult(entry, AnalysisState.FAILED, failures=failures)
         if not llm_allowed:
-            raise LlmNotAllowed(f"{paper.versioned_id} has no stored analysis")
+            raise LlmNotAllowed(paper.versioned_id)
         if self._budget is not None and await self._budget.exhausted(self._db):
             entry.notes.append(text("note.over_budget", language))
             return PaperResult(entry, AnalysisState.OVER_BUDGET, failures=failures)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import httpx
 import pymupdf
 
+from domain.errors import PdfUnavailable, PdfUnreadable
 from pipeline.admission import PrioritySlots
 from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
-from pipeline.errors import PdfUnavailable, PdfUnreadable
 from pipeline.sections import Section, drop_back_matter, split_sections
 
 __all__ = ["FullText", "PdfReader", "Section", "extract"]

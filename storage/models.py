@@ -283,3 +283,15 @@ class UsageRow(Base):
     action: Mapped[str] = mapped_column(String(50))  # "summarize" | "summarize_llm" | "keywords"
     window_start: Mapped[datetime] = mapped_column(UtcDateTime)
     count: Mapped[int]
+
+
+class LastChatRow(Base):
+    """The last group chat where a user ran a command: a direct message answers in its
+    language, since a DM has no settings of its own."""
+
+    __tablename__ = "last_chats"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -3,6 +3,7 @@
 from storage.analyses import AnalysisRepository, ExtractionRepository
 from storage.chats import KEEP, ChatRepository
 from storage.deliveries import DeliveryRepository
+from storage.last_chats import LastChatRepository
 from storage.papers import FeedSnapshotRepository, PaperRepository
 from storage.records import (
     ChatSettings,
@@ -28,6 +29,7 @@ __all__ = [
     "DeliveryRepository",
     "ExtractionRepository",
     "FeedSnapshotRepository",
+    "LastChatRepository",
     "PaperRepository",
     "ReportPaper",
     "ReportRepository",

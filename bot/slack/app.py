@@ -15,7 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core import FAILED, ChatCore, ack_text
+from bot.core import ChatCore
 from bot.platform import Caller, CommandEvent, TextReply
 from bot.slack.poster import SlackPoster
 from bot.slack.render import SlackMessage, render_reply
@@ -55,7 +55,7 @@ def build_slack_app(
     redact = settings.redactor
 
     async def acknowledge(ack: AsyncAck, command: dict[str, Any]) -> None:
-        text = ack_text(_command_text(command))
+        text = await core.ack(_caller(command), _command_text(command))
         await (ack(text=text) if text else ack())
 
     async def answer(command: dict[str, Any], respond: AsyncRespond) -> None:
@@ -74,7 +74,7 @@ def build_slack_app(
                 await _respond_all(respond, render_reply(reply), redact)
         except Exception:
             log.exception("answering %r in %s failed", _command_text(command), caller.chat_id)
-            await respond(text=FAILED, response_type="ephemeral")
+            await respond(text=await core.failure(caller), response_type="ephemeral")
 
     async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """Acknowledged at once (Bolt answers Slack's HTTP request on `ack`), answered after.

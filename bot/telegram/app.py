@@ -15,30 +15,23 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
 
-from bot.commands import CommandError, DigestDm, parse_command
-from bot.core import FAILED, ChatCore
+from bot.commands import DigestDm, parse_command
+from bot.core import ChatCore
 from bot.platform import Caller, CommandEvent, Reply, TextReply
 from bot.telegram.poster import BotNotStarted, DeadlineRequest, TelegramPoster, make_rate_limiter
 from bot.telegram.settings import TelegramSettings
+from domain.errors import DigestError
+from domain.messages import ENGLISH, LANGUAGES, text
 
 log = logging.getLogger(__name__)
 
 # What Telegram lists in its command menu; `/start` (the Start button) shows the help as well.
-COMMANDS = (
-    BotCommand("summarize", "The full analysis of a paper: /summarize 2602.00780"),
-    BotCommand("keywords", "Your keywords and this chat's: add, remove, list"),
-    BotCommand("report", "A stored daily report: /report 2026-02-04, or latest"),
-    BotCommand("digest", "The daily digest here: here, off, settings, dm on|off"),
-    BotCommand("help", "What the bot can do"),
-)
+COMMAND_NAMES = ("summarize", "keywords", "report", "digest", "help")
 ALIASES = {"start": "help", "help": "help"}
 # Only these may change a chat's settings, so only for these is the member status looked up.
 ADMIN_COMMANDS = frozenset({"keywords", "digest"})
 
 LONG_POLL_SECONDS = 10  # getUpdates' timeout when polling (PTB's default, passed explicitly)
-
-DM_CONFIRMATION = "This is where your daily arXiv digest will arrive."
-START_FIRST = "Open a private chat with @{bot} and press Start first."
 
 
 def build_telegram_app(core: ChatCore, settings: TelegramSettings) -> Application:
@@ -58,7 +51,7 @@ def build_telegram_app(core: ChatCore, settings: TelegramSettings) -> Applicatio
         .build()
     )
     poster = TelegramPoster.from_settings(app.bot, settings)
-    for command in [c.command for c in COMMANDS] + ["start"]:
+    for command in [*COMMAND_NAMES, "start"]:
         app.add_handler(
             CommandHandler(
                 command,
@@ -70,9 +63,18 @@ def build_telegram_app(core: ChatCore, settings: TelegramSettings) -> Applicatio
     return app
 
 
+def menu(language: str) -> tuple[BotCommand, ...]:
+    """The command menu's entries, described in `language`."""
+    return tuple(BotCommand(name, text(f"chat.menu.{name}", language)) for name in COMMAND_NAMES)
+
+
 async def register_commands(app: Application) -> None:
-    """The command menu Telegram shows when one types "/"."""
-    await app.bot.set_my_commands(COMMANDS)
+    """The command menu Telegram shows when one types "/": English for everyone, and in each
+    other language of the catalogue for users whose Telegram is set to it."""
+    await app.bot.set_my_commands(menu(ENGLISH))
+    for language in LANGUAGES:
+        if language != ENGLISH:
+            await app.bot.set_my_commands(menu(language), language_code=language)
 
 
 async def answer(
@@ -85,7 +87,7 @@ async def answer(
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None:
         return
-    text = f"{command} {_arguments(message)}".strip()
+    typed = f"{command} {_arguments(message)}".strip()
     log.info("Telegram /%s in chat %s from user %s", command, chat.id, user.id)
     is_private = chat.type == ChatType.PRIVATE
     topic = message.message_thread_id if message.is_topic_message else None
@@ -93,6 +95,7 @@ async def answer(
     async def reply_with(reply: Reply) -> None:
         await poster.post_reply(str(chat.id), reply, reply_to=message.message_id, topic=topic)
 
+    caller: Caller | None = None
     try:
         caller = Caller(
             platform="telegram",
@@ -102,29 +105,31 @@ async def answer(
             or (command in ADMIN_COMMANDS and await _is_admin(chat, user, message)),
             is_private=is_private,
         )
-        if not is_private and _turns_dm_on(text) and not await _can_write_to(poster, user):
-            username = context.bot.username
-            await reply_with(TextReply((START_FIRST.format(bot=username),), is_error=True))
-            return
+        if not is_private and _turns_dm_on(typed):
+            language = await core.language_of(caller)
+            if not await _can_write_to(poster, user, language):
+                started = text("chat.telegram.start_first", language, bot=context.bot.username)
+                await reply_with(TextReply((started,), is_error=True))
+                return
         # A user's mistake comes back as a reply, never as an exception.
-        reply = await core.on_event(CommandEvent(caller, text))
+        reply = await core.on_event(CommandEvent(caller, typed))
         await reply_with(reply)
     except Exception:
-        log.exception("answering %r in Telegram chat %s failed", text, chat.id)
+        log.exception("answering %r in Telegram chat %s failed", typed, chat.id)
         try:
-            await reply_with(TextReply((FAILED,), is_error=True))
+            await reply_with(TextReply((await core.failure(caller),), is_error=True))
         except Exception:
             log.exception("could not even say so")
 
 
 def _arguments(message: Message) -> str:
     """What follows "/command" or "/command@BotName", as typed (commas, line breaks and all)."""
-    text = message.text or ""
+    written = message.text or ""
     entity = next((e for e in message.entities if e.type == "bot_command" and e.offset == 0), None)
     if entity is None:
-        return text.partition(" ")[2].strip()
+        return written.partition(" ")[2].strip()
     # Entity offsets count UTF-16 units; a command is ASCII, so they equal string indices here.
-    return text[entity.length :].strip()
+    return written[entity.length :].strip()
 
 
 async def _is_admin(chat: Chat, user: User, message: Message) -> bool:
@@ -135,18 +140,18 @@ async def _is_admin(chat: Chat, user: User, message: Message) -> bool:
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
-def _turns_dm_on(text: str) -> bool:
+def _turns_dm_on(typed: str) -> bool:
     try:
-        command = parse_command(text)
-    except CommandError:
+        command = parse_command(typed)
+    except DigestError:
         return False
     return isinstance(command, DigestDm) and command.on
 
 
-async def _can_write_to(poster: TelegramPoster, user: User) -> bool:
+async def _can_write_to(poster: TelegramPoster, user: User, language: str) -> bool:
     """Telegram lets a bot write to a user only once they have started it: try, briefly."""
     try:
-        await poster.send(str(user.id), DM_CONFIRMATION)
+        await poster.send(str(user.id), text("chat.telegram.dm_confirmation", language))
     except (BotNotStarted, Forbidden):
         return False
     return True

@@ -291,11 +291,11 @@ async def test_digest_settings_show_for_everyone_and_change_for_admins(core: Cha
         "Your DM digest: off",
     )
     assert refused == "Only an admin of this chat can change the digest settings."
-    assert saved[:4] == (
-        "Settings saved.",
-        "Daily digest here: as configured",
-        "Categories: cs.RO, cs.AI",
-        "Language: zh",
+    assert saved[:4] == (  # in the chat's new language
+        "设置已保存。",
+        "在本群发布每日摘要：按配置",
+        "分类：cs.RO, cs.AI",
+        "语言：zh",
     )
     options = await chat_options(core.db, core.digest.options, "slack", "C1")
     assert (options.categories, options.language, options.scope) == (

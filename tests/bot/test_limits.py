@@ -13,7 +13,7 @@ import pytest
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
-from bot.core import SUMMARIZE_CAP, ChatCore
+from bot.core import ChatCore
 from bot.platform import Caller, PaperReply
 from bot.slack.app import build_slack_app
 from bot.slack.client import make_client
@@ -194,7 +194,7 @@ async def test_counts_hold_across_a_restart_and_between_replicas(
         clock.at += timedelta(days=1)
         tomorrow = await restarted.handle(MEMBER, f"summarize {NETVLAD.arxiv_id}")
 
-    assert capped == SUMMARIZE_CAP.format(cap=2)
+    assert capped == text("chat.summarize_cap", cap=2)
     assert "again from 00:00 UTC" in capped
     assert isinstance(stored, PaperReply) and stored.entry.analysis is not None
     assert isinstance(tomorrow, PaperReply) and tomorrow.entry.analysis is not None

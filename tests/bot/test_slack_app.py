@@ -23,11 +23,11 @@ from aiohttp import WSMsgType, web
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
-from bot.core import FAILED
 from bot.slack.app import build_slack_app
 from bot.slack.client import make_client
 from bot.slack.runner import run_slack
 from bot.slack.settings import SlackConfigError
+from domain.messages import text
 from tests.bot.slackapp import (
     ADMIN,
     CHANNEL,
@@ -197,7 +197,7 @@ async def test_when_slack_cannot_take_the_answer_the_asker_is_told_privately(bot
     await slash(bot, "/summarize", ECO.arxiv_id, token="down")
 
     (answer,) = await until(lambda: private_answers(bot.slack, "down"))
-    assert answer["text"] == FAILED
+    assert answer["text"] == text("chat.failed")
     assert bot.slack.all_posts == []
 
 

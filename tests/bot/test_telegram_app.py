@@ -19,11 +19,11 @@ import pytest
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
-from bot.commands import HELP
-from bot.core import FAILED, ChatCore
-from bot.telegram.app import COMMANDS, DM_CONFIRMATION, build_telegram_app
+from bot.core import ChatCore
+from bot.telegram.app import COMMAND_NAMES, build_telegram_app
 from bot.telegram.runner import SECRET_HEADER, run_telegram
 from bot.telegram.settings import TelegramConfigError
+from domain.messages import text
 from storage.repositories import ChatRepository
 from tests.daydata import DAY, ECO, make_settings, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
@@ -150,8 +150,12 @@ def answers_to(telegram: FakeTelegram, chat_id: int, update: dict[str, Any]) -> 
 async def test_starting_registers_the_command_menu(bot: Bot) -> None:
     assert bot.where == "long polling"
     listed = [c["command"] for c in bot.telegram.commands["default"]]
-    assert listed == [c.command for c in COMMANDS]
+    assert listed == list(COMMAND_NAMES)
     assert {"summarize", "keywords", "report", "digest", "help"} <= set(listed)
+    in_chinese = bot.telegram.commands["default/zh"]
+    assert [c["command"] for c in in_chinese] == listed
+    assert in_chinese[-1]["description"] == text("chat.menu.help", "zh")
+    assert bot.telegram.commands["default"][-1]["description"] == "What the bot can do"
 
 
 @pytest.mark.parametrize("command", ["/start", "/help"])
@@ -159,7 +163,7 @@ async def test_start_and_help_in_private_list_the_commands(bot: Bot, command: st
     answer = await ask(bot, ALICE, command)
 
     assert answer.chat_id == ALICE and answer.parse_mode == "HTML"
-    assert answer.plain == "\n".join(HELP)
+    assert answer.plain == text("chat.help")
 
 
 # ---- papers and reports ------------------------------------------------------------------------
@@ -207,7 +211,7 @@ async def test_when_telegram_refuses_the_answer_the_asker_is_told_it_failed(bot:
 
     answer = await ask(bot, GROUP, f"/summarize {ECO.arxiv_id}")
 
-    assert answer.plain == f"⚠️ {FAILED}"
+    assert answer.plain == f"⚠️ {text('chat.failed')}"
 
 
 async def test_an_answer_telegram_never_finishes_is_given_up_and_the_asker_told(
@@ -225,7 +229,7 @@ async def test_an_answer_telegram_never_finishes_is_given_up_and_the_asker_told(
 
         answer = await ask(bot, GROUP, "/help")
 
-    assert answer.plain == f"⚠️ {FAILED}"
+    assert answer.plain == f"⚠️ {text('chat.failed')}"
 
 
 @pytest.mark.parametrize("chat_id", [ALICE, GROUP], ids=["private", "group"])
@@ -299,7 +303,7 @@ async def test_dm_digest_asked_in_a_group_before_starting_the_bot_says_how_to_st
 
     assert "daily digest of your own keywords" in answer.plain
     (confirmation,) = bot.telegram.sent(ALICE)
-    assert confirmation.plain == DM_CONFIRMATION
+    assert confirmation.plain == text("chat.telegram.dm_confirmation")
     async with bot.core.db.session() as session:
         assert await ChatRepository(session).wants_dm("telegram", str(ALICE))
 

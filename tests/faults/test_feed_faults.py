@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import FeedUnavailable
+from domain.errors import FeedUnavailable
 from tests.fakes.base import Response
 from tests.faults.world import (
     FAULTS,

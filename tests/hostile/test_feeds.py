@@ -11,7 +11,7 @@ import pytest
 
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.platform import PaperReply
-from pipeline.errors import FeedUnavailable
+from domain.errors import FeedUnavailable
 from pipeline.feed import FeedClient
 from storage.repositories import PaperRepository
 from tests.daydata import CATEGORIES, DAY, make_settings, paper

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
 from bot.platform import PaperReply
-from pipeline.errors import InvalidArxivId
+from domain.errors import InvalidArxivId
 from pipeline.ids import ArxivId, parse_arxiv_id
 from pipeline.models import Paper
 from pipeline.report import AnalysisSource

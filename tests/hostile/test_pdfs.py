@@ -11,7 +11,7 @@ import pytest
 
 from bot.core import ChatCore
 from bot.platform import PaperReply
-from pipeline.errors import PdfUnreadable
+from domain.errors import PdfUnreadable
 from pipeline.pdf import MAX_PAGE_CONTENT_BYTES, extract
 from pipeline.report import AnalysisSource
 from tests.chat import MEMBER

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import FeedUnavailable, InvalidArxivId, PaperNotFound
+from domain.errors import FeedUnavailable, InvalidArxivId, PaperNotFound
 from pipeline.ids import ArxivId, parse_arxiv_id
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response

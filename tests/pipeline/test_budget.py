@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
-from bot.core import SUMMARIZE_CAP, ChatCore
+from bot.core import ChatCore
 from bot.platform import Caller, PaperReply, TextReply
 from domain.messages import text
 from pipeline.budget import TokenBudget
@@ -120,7 +120,7 @@ async def test_summarize_is_capped_per_user_per_day_counting_only_llm_requests(
 
         refused = await core.handle(ALICE, f"summarize {CROSS.arxiv_id}")
         assert isinstance(refused, TextReply) and refused.is_error
-        assert refused.lines == (SUMMARIZE_CAP.format(cap=1),)
+        assert refused.lines == (text("chat.summarize_cap", cap=1),)
         assert len(llm.completions) == asked
 
         # A stored analysis costs nothing: it is answered over the cap.

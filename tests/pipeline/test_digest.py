@@ -12,7 +12,7 @@ from sqlalchemy import event, update
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
-from pipeline.errors import DigestError, InvalidArxivId, PaperNotFound
+from domain.errors import DigestError, InvalidArxivId, PaperNotFound
 from pipeline.models import AnnounceType
 from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.report import AnalysisSource, ReportStatus

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline.errors import FeedUnavailable
+from domain.errors import FeedUnavailable
 from pipeline.feed import FeedClient, categories_key, incomplete, parse_feed
 from pipeline.models import AnnounceType, FeedDay, Paper
 from tests.fakes.arxiv_server import FakeArxiv

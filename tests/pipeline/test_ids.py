@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import InvalidArxivId
+from domain.errors import InvalidArxivId
 from pipeline.ids import ArxivId, parse_arxiv_id
 
 

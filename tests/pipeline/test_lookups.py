@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.errors import PaperNotFound
+from domain.errors import PaperNotFound
 from pipeline.ids import parse_arxiv_id
 from pipeline.lookups import SharedLookups
 from tests.fakes.arxiv_server import FakeArxiv, atom_feed

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from pipeline.errors import DigestError, InvalidKeyword
+from domain.errors import DigestError, InvalidKeyword
 from pipeline.matching import KeywordMatcher, normalize_keyword
 
 

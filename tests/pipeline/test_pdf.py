@@ -9,7 +9,7 @@ import httpx
 import pymupdf
 import pytest
 
-from pipeline.errors import DigestError, PdfUnavailable, PdfUnreadable
+from domain.errors import DigestError, PdfUnavailable, PdfUnreadable
 from pipeline.pdf import FullText, PdfReader, Section, extract
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
