@@ -15,6 +15,7 @@ import httpx
 from openai import AsyncOpenAI
 
 from arxiv_digest.settings import Settings
+from pipeline.admission import ArrivalLine
 from pipeline.analyse import ENDPOINT_PAUSE_SECONDS, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import TokenBudget
@@ -69,11 +70,14 @@ def make_llm_client(settings: Settings) -> AsyncOpenAI | None:
     )
 
 
-def make_analyzer(settings: Settings, llm: AsyncOpenAI | None) -> Analyzer | None:
+def make_analyzer(
+    settings: Settings, llm: AsyncOpenAI | None, line: ArrivalLine
+) -> Analyzer | None:
     if llm is None or not settings.llm_model:
         return None
     return Analyzer(
         llm,
+        line=line,
         model=settings.llm_model,
         language=settings.digest_language,
         max_output_tokens=settings.llm_max_output_tokens,
@@ -86,12 +90,17 @@ def make_analyzer(settings: Settings, llm: AsyncOpenAI | None) -> Analyzer | Non
 
 
 @asynccontextmanager
-async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterator[Digest]:
+async def open_digest(
+    settings: Settings, options: DigestOptions, *, line: ArrivalLine | None = None
+) -> AsyncIterator[Digest]:
     """Everything a run needs, opened together and closed together.
 
     The feed cache lives as long as the digest: the default report and every chat's report
-    of a day read one fetch of their feed (see `run_everything` and `bot.daily`).
+    of a day read one fetch of their feed (see `run_everything` and `bot.daily`). So does the
+    arrival line (a new one unless given): the process's one, which the PDF reader, the
+    analyzer, the look-ups and the chat core all queue people in.
     """
+    line = line or ArrivalLine()
     db = await Database.open(settings.database_url, settings.redactor)
     llm = make_llm_client(settings)
     timeout = httpx.Timeout(settings.http_timeout_seconds, connect=15.0)
@@ -119,6 +128,7 @@ async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterat
                 reader=PdfReader(
                     http,
                     settings.arxiv_pdf_url,
+                    line=line,
                     max_bytes=settings.pdf_max_bytes,
                     max_pages=settings.pdf_max_pages,
                     max_page_content_bytes=settings.pdf_max_page_content_bytes,
@@ -126,8 +136,9 @@ async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterat
                     concurrency=settings.pdf_concurrency,
                     deadline_seconds=settings.http_deadline_seconds,
                 ),
-                analyzer=make_analyzer(settings, llm),
+                analyzer=make_analyzer(settings, llm, line),
                 options=options,
+                line=line,
                 budget=TokenBudget(settings.llm_daily_token_cap),
             )
     finally:
@@ -147,6 +158,7 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
         db=digest.db,
         digest=digest,
         feeds=digest.feeds,
+        line=digest.line,
         admins=settings.bot_admins,
         post_empty_days=settings.digest_post_empty_days,
         summarize_per_user_per_day=settings.summarize_per_user_per_day,

@@ -46,7 +46,7 @@ from bot.subscriptions import (
     latest_day,
     summary_options,
 )
-from pipeline.admission import arrival_ticket
+from pipeline.admission import ArrivalLine
 from pipeline.budget import LlmNotAllowed, utc_today
 from pipeline.digest import Digest
 from pipeline.errors import DigestError
@@ -123,6 +123,7 @@ class ChatCore:
         db: Database,
         digest: Digest,
         feeds: FeedCache,
+        line: ArrivalLine,
         admins: Collection[str] = (),
         post_empty_days: bool = True,
         summarize_per_user_per_day: int = 0,
@@ -135,6 +136,7 @@ class ChatCore:
         self.db = db
         self.digest = digest
         self.feeds = feeds  # the digest's: a daily delivery shares one fetch of each feed
+        self._line = line  # the digest's: a command's place in it is taken as the command arrives
         self.admins = frozenset(admins)
         self.post_empty_days = post_empty_days
         self.summarize_cap = summarize_per_user_per_day
@@ -165,7 +167,7 @@ class ChatCore:
 
     async def handle(self, caller: Caller, text: str) -> Reply:
         try:
-            with arrival_ticket():  # its place in line for the LLM, taken as it arrives
+            with self._line.ticket():  # its place in line for the LLM, taken as it arrives
                 return await self._run(caller, parse_command(text))
         except DigestError as exc:  # CommandError included: a message for the user
             return _error(str(exc))

@@ -17,7 +17,7 @@ import openai
 import pydantic
 from openai import AsyncOpenAI
 
-from pipeline.admission import PrioritySlots
+from pipeline.admission import ArrivalLine
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import LANGUAGES, system_prompt, user_message
 from storage.redaction import NO_SECRETS, Redactor
@@ -65,6 +65,7 @@ class Analyzer:
         self,
         client: AsyncOpenAI,
         *,
+        line: ArrivalLine,
         model: str,
         language: str = "en",
         max_output_tokens: int = 2000,
@@ -92,7 +93,7 @@ class Analyzer:
         self._max_output_tokens = max_output_tokens
         self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
         # People first, in order of arrival; answers given back in that order too.
-        self._semaphore = PrioritySlots(concurrency, answers_in_order=True)
+        self._semaphore = line.slots(concurrency, answers_in_order=True)
         # The client's timeout restarts with every chunk of the answer: an answer that trickles
         # in forever is only stopped by a bound on the whole request (the SDK's retries included).
         self._request_deadline = request_deadline
