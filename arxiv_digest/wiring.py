@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -272,47 +272,9 @@ async def run_everything(
     return DayRun(published, [p for p in ended if isinstance(p, PlatformRun)])
 
 
-async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Every configured bot in one event loop until `stop` is set; a bot that fails stops all.
-
-    The daily schedule runs alongside.
-    """
-    platforms = chat_platforms(settings)
-    if not platforms:
-        raise ValueError("nothing to serve: no chat platform is configured")
-    async with open_digest(settings, digest_options(settings)) as digest:
-        core = make_chat_core(settings, digest)
-        services = {platform.name.lower(): platform.serve(core) for platform in platforms}
-        services["schedule"] = _schedule_service(settings, digest)
-        await _run_until(stop, services)
-
-
-async def _schedule_service(settings: Settings, digest: Digest) -> None:
-    from arxiv_digest.schedule import run_schedule
-
-    await run_schedule(settings, digest)
-
-
 async def health_probe(settings: Settings) -> tuple[bool, dict[str, Any]]:
     """What `GET /healthz` serves: the same report as `arxiv-digest health --json`."""
     from arxiv_digest.health import check_health
 
     report = await check_health(settings)
     return report.ok, report.to_dict()
-
-
-async def _run_until(stop: asyncio.Event, services: dict[str, Coroutine[Any, Any, None]]) -> None:
-    tasks: dict[asyncio.Task[Any], str] = {
-        asyncio.create_task(coro, name=name): name for name, coro in services.items()
-    }
-    stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait(), name="stop")
-    try:
-        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in [stopping, *tasks]:
-            task.cancel()
-        await asyncio.gather(stopping, *tasks, return_exceptions=True)
-    for task in done:
-        if task is not stopping:
-            task.result()  # a service's error surfaces here
-            raise RuntimeError(f"{tasks[task]} stopped unexpectedly")
