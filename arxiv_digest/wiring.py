@@ -89,6 +89,20 @@ def make_analyzer(
     )
 
 
+def make_pdf_reader(settings: Settings, http: httpx.AsyncClient, line: ArrivalLine) -> PdfReader:
+    return PdfReader(
+        http,
+        settings.arxiv_pdf_url,
+        line=line,
+        max_bytes=settings.pdf_max_bytes,
+        max_pages=settings.pdf_max_pages,
+        max_page_content_bytes=settings.pdf_max_page_content_bytes,
+        max_content_bytes=settings.pdf_max_content_bytes,
+        concurrency=settings.pdf_concurrency,
+        deadline_seconds=settings.http_deadline_seconds,
+    )
+
+
 @asynccontextmanager
 async def open_digest(
     settings: Settings, options: DigestOptions, *, line: ArrivalLine | None = None
@@ -125,17 +139,7 @@ async def open_digest(
                     timeout_seconds=settings.http_timeout_seconds,
                     deadline_seconds=settings.http_deadline_seconds,
                 ),
-                reader=PdfReader(
-                    http,
-                    settings.arxiv_pdf_url,
-                    line=line,
-                    max_bytes=settings.pdf_max_bytes,
-                    max_pages=settings.pdf_max_pages,
-                    max_page_content_bytes=settings.pdf_max_page_content_bytes,
-                    max_content_bytes=settings.pdf_max_content_bytes,
-                    concurrency=settings.pdf_concurrency,
-                    deadline_seconds=settings.http_deadline_seconds,
-                ),
+                reader=make_pdf_reader(settings, http, line),
                 analyzer=make_analyzer(settings, llm, line),
                 options=options,
                 line=line,
