@@ -286,9 +286,9 @@ def report(
 def serve(verbose: Verbose = False) -> None:
     """Run the chat bots (Slack: Socket Mode or HTTP; Telegram: long polling or a webhook) until
     interrupted (Ctrl-C or SIGTERM)."""
+    from arxiv_digest.service import serve as serve_bots
     from arxiv_digest.settings import Settings
     from arxiv_digest.wiring import chat_platforms
-    from arxiv_digest.wiring import serve as serve_bots
     from domain.errors import ArxivDigestError
 
     settings = Settings()

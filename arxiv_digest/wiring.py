@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +15,7 @@ import httpx
 from openai import AsyncOpenAI
 
 from arxiv_digest.settings import Settings
+from pipeline.admission import ArrivalLine
 from pipeline.analyse import ENDPOINT_PAUSE_SECONDS, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import TokenBudget
@@ -69,11 +70,14 @@ def make_llm_client(settings: Settings) -> AsyncOpenAI | None:
     )
 
 
-def make_analyzer(settings: Settings, llm: AsyncOpenAI | None) -> Analyzer | None:
+def make_analyzer(
+    settings: Settings, llm: AsyncOpenAI | None, line: ArrivalLine
+) -> Analyzer | None:
     if llm is None or not settings.llm_model:
         return None
     return Analyzer(
         llm,
+        line=line,
         model=settings.llm_model,
         language=settings.digest_language,
         max_output_tokens=settings.llm_max_output_tokens,
@@ -85,13 +89,32 @@ def make_analyzer(settings: Settings, llm: AsyncOpenAI | None) -> Analyzer | Non
     )
 
 
+def make_pdf_reader(settings: Settings, http: httpx.AsyncClient, line: ArrivalLine) -> PdfReader:
+    return PdfReader(
+        http,
+        settings.arxiv_pdf_url,
+        line=line,
+        max_bytes=settings.pdf_max_bytes,
+        max_pages=settings.pdf_max_pages,
+        max_page_content_bytes=settings.pdf_max_page_content_bytes,
+        max_content_bytes=settings.pdf_max_content_bytes,
+        concurrency=settings.pdf_concurrency,
+        deadline_seconds=settings.http_deadline_seconds,
+    )
+
+
 @asynccontextmanager
-async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterator[Digest]:
+async def open_digest(
+    settings: Settings, options: DigestOptions, *, line: ArrivalLine | None = None
+) -> AsyncIterator[Digest]:
     """Everything a run needs, opened together and closed together.
 
     The feed cache lives as long as the digest: the default report and every chat's report
-    of a day read one fetch of their feed (see `run_everything` and `bot.daily`).
+    of a day read one fetch of their feed (see `run_everything` and `bot.daily`). So does the
+    arrival line (a new one unless given): the process's one, which the PDF reader, the
+    analyzer, the look-ups and the chat core all queue people in.
     """
+    line = line or ArrivalLine()
     db = await Database.open(settings.database_url, settings.redactor)
     llm = make_llm_client(settings)
     timeout = httpx.Timeout(settings.http_timeout_seconds, connect=15.0)
@@ -116,18 +139,10 @@ async def open_digest(settings: Settings, options: DigestOptions) -> AsyncIterat
                     timeout_seconds=settings.http_timeout_seconds,
                     deadline_seconds=settings.http_deadline_seconds,
                 ),
-                reader=PdfReader(
-                    http,
-                    settings.arxiv_pdf_url,
-                    max_bytes=settings.pdf_max_bytes,
-                    max_pages=settings.pdf_max_pages,
-                    max_page_content_bytes=settings.pdf_max_page_content_bytes,
-                    max_content_bytes=settings.pdf_max_content_bytes,
-                    concurrency=settings.pdf_concurrency,
-                    deadline_seconds=settings.http_deadline_seconds,
-                ),
-                analyzer=make_analyzer(settings, llm),
+                reader=make_pdf_reader(settings, http, line),
+                analyzer=make_analyzer(settings, llm, line),
                 options=options,
+                line=line,
                 budget=TokenBudget(settings.llm_daily_token_cap),
             )
     finally:
@@ -147,6 +162,7 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
         db=digest.db,
         digest=digest,
         feeds=digest.feeds,
+        line=digest.line,
         admins=settings.bot_admins,
         post_empty_days=settings.digest_post_empty_days,
         summarize_per_user_per_day=settings.summarize_per_user_per_day,
@@ -260,47 +276,9 @@ async def run_everything(
     return DayRun(published, [p for p in ended if isinstance(p, PlatformRun)])
 
 
-async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Every configured bot in one event loop until `stop` is set; a bot that fails stops all.
-
-    The daily schedule runs alongside.
-    """
-    platforms = chat_platforms(settings)
-    if not platforms:
-        raise ValueError("nothing to serve: no chat platform is configured")
-    async with open_digest(settings, digest_options(settings)) as digest:
-        core = make_chat_core(settings, digest)
-        services = {platform.name.lower(): platform.serve(core) for platform in platforms}
-        services["schedule"] = _schedule_service(settings, digest)
-        await _run_until(stop, services)
-
-
-async def _schedule_service(settings: Settings, digest: Digest) -> None:
-    from arxiv_digest.schedule import run_schedule
-
-    await run_schedule(settings, digest)
-
-
 async def health_probe(settings: Settings) -> tuple[bool, dict[str, Any]]:
     """What `GET /healthz` serves: the same report as `arxiv-digest health --json`."""
     from arxiv_digest.health import check_health
 
     report = await check_health(settings)
     return report.ok, report.to_dict()
-
-
-async def _run_until(stop: asyncio.Event, services: dict[str, Coroutine[Any, Any, None]]) -> None:
-    tasks: dict[asyncio.Task[Any], str] = {
-        asyncio.create_task(coro, name=name): name for name, coro in services.items()
-    }
-    stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait(), name="stop")
-    try:
-        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in [stopping, *tasks]:
-            task.cancel()
-        await asyncio.gather(stopping, *tasks, return_exceptions=True)
-    for task in done:
-        if task is not stopping:
-            task.result()  # a service's error surfaces here
-            raise RuntimeError(f"{tasks[task]} stopped unexpectedly")

@@ -34,7 +34,7 @@ from bot.replies import listed, refusal
 from bot.subscriptions import chat_options, chat_scope, dm_scope, summary_options
 from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH, text
-from pipeline.admission import arrival_ticket
+from pipeline.admission import ArrivalLine
 from pipeline.budget import utc_today
 from pipeline.digest import Digest
 from pipeline.feedcache import FeedCache
@@ -92,6 +92,7 @@ class ChatCore:
         db: Database,
         digest: Digest,
         feeds: FeedCache,
+        line: ArrivalLine,
         admins: Collection[str] = (),
         post_empty_days: bool = True,
         summarize_per_user_per_day: int = 0,
@@ -104,6 +105,7 @@ class ChatCore:
         self.db = db
         self.digest = digest
         self.feeds = feeds  # the digest's: a daily delivery shares one fetch of each feed
+        self._line = line  # the digest's: a command's place in it is taken as the command arrives
         self.admins = frozenset(admins)
         self.post_empty_days = post_empty_days
         self.summarize_cap = summarize_per_user_per_day
@@ -170,7 +172,7 @@ class ChatCore:
     async def handle(self, caller: Caller, typed: str) -> Reply:
         language = ENGLISH
         try:
-            with arrival_ticket():  # its place in line for the LLM, taken as it arrives
+            with self._line.ticket():  # its place in line for the LLM, taken as it arrives
                 language = await self.language_of(caller, remember=True)
                 return await self._run(caller, parse_command(typed), language)
         except DigestError as exc:  # CommandError included: a message for the user

@@ -19,7 +19,7 @@ import pydantic
 from openai import AsyncOpenAI
 
 from domain.messages import ENGLISH
-from pipeline.admission import PrioritySlots
+from pipeline.admission import ArrivalLine
 from pipeline.modelnotes import NoteWriter, deadline_problem, failure_note, fault_problem, note
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import LANGUAGES, system_prompt, user_message
@@ -68,6 +68,7 @@ class Analyzer:
         self,
         client: AsyncOpenAI,
         *,
+        line: ArrivalLine,
         model: str,
         language: str = "en",
         max_output_tokens: int = 2000,
@@ -95,7 +96,7 @@ class Analyzer:
         self._max_output_tokens = max_output_tokens
         self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
         # People first, in order of arrival; answers given back in that order too.
-        self._semaphore = PrioritySlots(concurrency, answers_in_order=True)
+        self._semaphore = line.slots(concurrency, answers_in_order=True)
         # The client's timeout restarts with every chunk of the answer: an answer that trickles
         # in forever is only stopped by a bound on the whole request (the SDK's retries included).
         self._request_deadline = request_deadline

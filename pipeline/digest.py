@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline.admission import arrival_ticket
+from pipeline.admission import ArrivalLine
 from pipeline.analyse import PROMPT_VERSION, Analyzer
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import TokenBudget
@@ -42,13 +42,16 @@ class Digest:
         reader: PdfReader,
         analyzer: Analyzer | None,
         options: DigestOptions,
+        line: ArrivalLine,
         budget: TokenBudget | None = None,
     ) -> None:
         self.db = db
+        # The order people asked in, for the reader's and the analyzer's slots and the look-ups.
+        self.line = line
         self.options = options
         self.feeds = feeds  # shared with whoever ends a run's sharing (the daily delivery)
         self.budget = budget
-        self._lookups = SharedLookups(api)
+        self._lookups = SharedLookups(api, line)
         self.papers = PaperWork(
             db=db, texts=FullTexts(db, reader), analyzer=analyzer, budget=budget
         )
@@ -89,7 +92,7 @@ class Digest:
         `llm_allowed` False a paper without a stored analysis raises `LlmNotAllowed` instead.
         """
         wanted = parse_arxiv_id(text)
-        with arrival_ticket():  # someone is waiting: served before the batch, in order
+        with self.line.ticket():  # someone is waiting: served before the batch, in order
             async with self.db.session() as session:
                 stored = await PaperRepository(session).get(wanted.base)
             if stored is not None and wanted.version in (None, stored.version):

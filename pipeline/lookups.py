@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 
 from domain.errors import FeedUnavailable, PaperNotFound
-from pipeline.admission import PrioritySlots
+from pipeline.admission import ArrivalLine
 from pipeline.arxiv_api import ArxivApi
 from pipeline.ids import ArxivId
 from pipeline.models import Paper
@@ -23,11 +23,11 @@ from pipeline.models import Paper
 class SharedLookups:
     """`get_paper` as `ArxivApi.get_paper` answers it, batched with whoever else is waiting."""
 
-    def __init__(self, api: ArxivApi) -> None:
+    def __init__(self, api: ArxivApi, line: ArrivalLine) -> None:
         self._api = api
         # People join in the order they asked (an earlier one on its way here goes first, within
         # admission's grace); then first come, first served: batches keep that order.
-        self._arriving = PrioritySlots(1)
+        self._arriving = line.slots(1)
         self._turn = asyncio.Lock()
         self._waiting: list[tuple[ArxivId, asyncio.Future[Paper]]] = []
 

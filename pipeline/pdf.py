@@ -22,7 +22,7 @@ import httpx
 import pymupdf
 
 from domain.errors import PdfUnavailable, PdfUnreadable
-from pipeline.admission import PrioritySlots
+from pipeline.admission import ArrivalLine
 from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
 from pipeline.sections import Section, drop_back_matter, split_sections
 
@@ -84,6 +84,7 @@ class PdfReader:
         client: httpx.AsyncClient,
         base_url: str,
         *,
+        line: ArrivalLine,
         max_bytes: int = 30_000_000,
         max_pages: int = 150,
         concurrency: int = 4,
@@ -99,10 +100,10 @@ class PdfReader:
         self._max_bytes = max_bytes
         self._max_pages = max_pages
         self._content_caps = (max_page_content_bytes, max_content_bytes)
-        self._slots = PrioritySlots(concurrency)  # people first, in order of arrival
+        self._slots = line.slots(concurrency)  # people first, in order of arrival
         # PyMuPDF reads one document at a time (_MUPDF); waiting here rather than on that lock
         # keeps the same order and leaves no worker threads parked on it.
-        self._extracting = PrioritySlots(1)
+        self._extracting = line.slots(1)
 
     async def download(self, versioned_id: str) -> bytes:
         """The PDF's bytes; PdfUnavailable on an HTTP error, a timeout, a network error or size.

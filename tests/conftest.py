@@ -160,4 +160,10 @@ async def core(
 
     settings = make_settings(arxiv, llm, database_url, tmp_path)
     async with open_digest(settings, digest_options(settings)) as digest:
-        yield ChatCore(db=digest.db, digest=digest, feeds=digest.feeds, admins=["UADMIN"])
+        yield ChatCore(
+            db=digest.db,
+            digest=digest,
+            feeds=digest.feeds,
+            line=digest.line,
+            admins=["UADMIN"],
+        )

@@ -387,7 +387,13 @@ async def core(
     settings = make_settings(arxiv, llm, database_url, tmp_path)
     serve_day(arxiv, DAY, [ECO, NETVLAD, CROSS])
     async with open_digest(settings, digest_options(settings)) as digest:
-        yield ChatCore(db=digest.db, digest=digest, feeds=digest.feeds, admins=["UADMIN"])
+        yield ChatCore(
+            db=digest.db,
+            digest=digest,
+            feeds=digest.feeds,
+            line=digest.line,
+            admins=["UADMIN"],
+        )
 
 
 async def test_each_chat_gets_its_own_thread_and_the_feed_is_read_once(

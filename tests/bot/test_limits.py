@@ -52,6 +52,7 @@ def limited_core(settings: Settings, digest: Any, clock: Clock) -> ChatCore:
         db=digest.db,
         digest=digest,
         feeds=digest.feeds,
+        line=digest.line,
         summarize_per_user_per_day=settings.summarize_per_user_per_day,
         summarize_per_user_per_minute=settings.summarize_per_user_per_minute,
         keyword_changes_per_user_per_minute=settings.keyword_changes_per_user_per_minute,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from openai import AsyncOpenAI
 
+from pipeline.admission import ArrivalLine
 from pipeline.analyse import Analyzer, strip_chatter
 from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import FULL_TEXT_START
@@ -64,7 +65,7 @@ async def client(fake: FakeOpenAI) -> AsyncIterator[AsyncOpenAI]:
 
 async def test_good_answer_is_validated_and_its_usage_recorded(fake, client):
     paper = make_paper()
-    result = await Analyzer(client, model="test-model").analyse(paper, BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="test-model").analyse(paper, BODY)
 
     assert result.analysis == expected(paper)
     assert (result.source, result.error, result.model) == ("full_text", None, "test-model")
@@ -85,7 +86,7 @@ async def test_good_answer_is_validated_and_its_usage_recorded(fake, client):
 
 async def test_abstract_only_when_there_is_no_body(fake, client):
     paper = make_paper()
-    result = await Analyzer(client, model="m").analyse(paper, None)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(paper, None)
 
     assert result.source == "abstract"
     assert result.analysis == expected(paper)
@@ -96,7 +97,7 @@ async def test_abstract_only_when_there_is_no_body(fake, client):
 
 async def test_falls_back_to_json_object_once_when_json_schema_is_unsupported(fake, client):
     fake.supports_json_schema = False
-    analyzer = Analyzer(client, model="m")
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m")
     first, second = make_paper(1), make_paper(2)
 
     results = [await analyzer.analyse(first, BODY), await analyzer.analyse(second, BODY)]
@@ -110,7 +111,7 @@ async def test_falls_back_to_json_object_once_when_json_schema_is_unsupported(fa
 
 async def test_explicit_json_schema_does_not_fall_back(fake, client):
     fake.supports_json_schema = False
-    analyzer = Analyzer(client, model="m", response_format="json_schema")
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m", response_format="json_schema")
 
     result = await analyzer.analyse(make_paper(), BODY)
 
@@ -121,7 +122,7 @@ async def test_explicit_json_schema_does_not_fall_back(fake, client):
 
 async def test_switches_to_max_completion_tokens_when_max_tokens_is_refused(fake, client):
     fake.accepts_max_tokens = False
-    analyzer = Analyzer(client, model="m")
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m")
 
     for n in (1, 2):
         assert (await analyzer.analyse(make_paper(n), BODY)).analysis == expected(make_paper(n))
@@ -137,7 +138,9 @@ async def test_cut_off_answer_is_retried_with_less_input_and_more_room(
     fake.script("length", "ok")
     paper = make_paper()
 
-    result = await Analyzer(client, model="m", response_format=response_format).analyse(paper, BODY)
+    result = await Analyzer(
+        client, line=ArrivalLine(), model="m", response_format=response_format
+    ).analyse(paper, BODY)
 
     assert result.analysis == expected(paper)
     first, second = fake.completions
@@ -151,7 +154,9 @@ async def test_cut_off_answer_is_retried_with_less_input_and_more_room(
 
 async def test_answer_cut_off_every_time_gives_no_analysis_and_a_note(fake, client):
     fake.default = "length"
-    analyzer = Analyzer(client, model="m", max_output_tokens=1000, max_output_tokens_cap=3000)
+    analyzer = Analyzer(
+        client, line=ArrivalLine(), model="m", max_output_tokens=1000, max_output_tokens_cap=3000
+    )
 
     result = await analyzer.analyse(make_paper(), BODY)
 
@@ -167,7 +172,9 @@ async def test_invalid_answer_is_retried(fake, client, bad, response_format):
     fake.script(bad, "ok")
     paper = make_paper()
 
-    result = await Analyzer(client, model="m", response_format=response_format).analyse(paper, BODY)
+    result = await Analyzer(
+        client, line=ArrivalLine(), model="m", response_format=response_format
+    ).analyse(paper, BODY)
 
     assert result.analysis == expected(paper)
     first, second = fake.completions
@@ -179,7 +186,7 @@ async def test_invalid_answer_is_retried(fake, client, bad, response_format):
 async def test_invalid_every_time_gives_no_analysis(fake, client):
     fake.default = "invalid_json"
 
-    result = await Analyzer(client, model="m").analyse(make_paper(), BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(make_paper(), BODY)
 
     assert result.analysis is None
     assert "not a valid analysis three times" in result.error
@@ -191,7 +198,9 @@ async def test_chatty_preamble_and_closing_remarks_are_stripped(fake, client, la
     fake.script("chatty")
     paper = make_paper()
 
-    result = await Analyzer(client, model="m", language=language).analyse(paper, BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m", language=language).analyse(
+        paper, BODY
+    )
 
     assert result.analysis == expected(paper, chinese=language == "zh")
     assert len(fake.completions) == 1
@@ -225,7 +234,7 @@ async def test_rate_limit_is_retried_by_the_client(fake, client):
     fake.script("rate_limited", "ok")
     paper = make_paper()
 
-    result = await Analyzer(client, model="m").analyse(paper, BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(paper, BODY)
 
     assert result.analysis == expected(paper)
     assert len(fake.completions) == 2
@@ -234,7 +243,7 @@ async def test_rate_limit_is_retried_by_the_client(fake, client):
 async def test_rate_limited_after_every_retry_gives_a_note(fake, client):
     fake.default = "rate_limited"
 
-    result = await Analyzer(client, model="m").analyse(make_paper(), BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(make_paper(), BODY)
 
     assert result.analysis is None
     assert "still rate-limiting requests (HTTP 429)" in result.error
@@ -244,7 +253,7 @@ async def test_rate_limited_after_every_retry_gives_a_note(fake, client):
 async def test_server_error_forever_gives_a_note_not_an_exception(fake, client):
     fake.default = "server_error"
 
-    result = await Analyzer(client, model="m").analyse(make_paper(), BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(make_paper(), BODY)
 
     assert result.analysis is None
     assert result.error.startswith("The model endpoint failed (HTTP 500) after retries")
@@ -255,7 +264,7 @@ async def test_timeout_gives_a_note_with_the_limit(fake):
     fake.latency = 1.0
     client = AsyncOpenAI(base_url=fake.base_url, api_key="test", max_retries=0, timeout=0.2)
 
-    result = await Analyzer(client, model="m").analyse(make_paper(), BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(make_paper(), BODY)
     await client.close()
 
     assert result.analysis is None
@@ -270,7 +279,7 @@ async def test_unreachable_endpoint_gives_a_note():
         port = s.getsockname()[1]
     client = AsyncOpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="t", max_retries=0)
 
-    result = await Analyzer(client, model="m").analyse(make_paper(), BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(make_paper(), BODY)
     await client.close()
 
     assert result.analysis is None
@@ -280,7 +289,7 @@ async def test_unreachable_endpoint_gives_a_note():
 async def test_rejected_request_and_malformed_reply_give_notes(fake, client):
     error = {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error"}}
     fake.script(Response.json(error, 401), Response(200, b"<html>Not an API</html>"))
-    analyzer = Analyzer(client, model="m")
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m")
 
     rejected = await analyzer.analyse(make_paper(1), BODY)
     malformed = await analyzer.analyse(make_paper(2), BODY)
@@ -294,7 +303,7 @@ async def test_rejected_request_and_malformed_reply_give_notes(fake, client):
 async def test_refusal_is_not_retried(fake, client):
     fake.script("refusal")
 
-    result = await Analyzer(client, model="m").analyse(make_paper(), BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(make_paper(), BODY)
 
     assert result.analysis is None
     assert "declined" in result.error
@@ -307,7 +316,7 @@ async def test_context_overflow_is_retried_with_less_input_and_the_same_budget(f
     fake.script(Response.json(error, 400), "ok")
     paper = make_paper()
 
-    result = await Analyzer(client, model="m").analyse(paper, BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m").analyse(paper, BODY)
 
     assert result.analysis == expected(paper)
     first, second = fake.completions
@@ -318,7 +327,9 @@ async def test_context_overflow_is_retried_with_less_input_and_the_same_budget(f
 async def test_chinese_analysis(fake, client):
     paper = make_paper()
 
-    result = await Analyzer(client, model="m", language="zh").analyse(paper, BODY)
+    result = await Analyzer(client, line=ArrivalLine(), model="m", language="zh").analyse(
+        paper, BODY
+    )
 
     assert "Simplified Chinese" in system_text(fake.completions[0])
     assert result.analysis == expected(paper, chinese=True)
@@ -326,7 +337,7 @@ async def test_chinese_analysis(fake, client):
 
 
 async def test_one_analyzer_writes_the_language_each_call_asks_for(fake, client):
-    analyzer = Analyzer(client, model="m", language="en")
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m", language="en")
     paper = make_paper()
 
     chinese = await analyzer.analyse(paper, BODY, "zh")
@@ -340,14 +351,14 @@ async def test_one_analyzer_writes_the_language_each_call_asks_for(fake, client)
 
 async def test_unknown_language_is_refused(client):
     with pytest.raises(ValueError, match="language"):
-        Analyzer(client, model="m", language="fr")
+        Analyzer(client, line=ArrivalLine(), model="m", language="fr")
     with pytest.raises(ValueError, match="language"):
-        await Analyzer(client, model="m").analyse(make_paper(), BODY, "fr")
+        await Analyzer(client, line=ArrivalLine(), model="m").analyse(make_paper(), BODY, "fr")
 
 
 async def test_concurrency_is_bounded(fake, client):
     fake.latency = 0.1
-    analyzer = Analyzer(client, model="m", concurrency=2)
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m", concurrency=2)
     papers = [make_paper(n) for n in range(1, 7)]
 
     results = await asyncio.gather(*(analyzer.analyse(p, BODY) for p in papers))

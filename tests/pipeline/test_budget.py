@@ -111,6 +111,7 @@ async def test_summarize_is_capped_per_user_per_day_counting_only_llm_requests(
             db=digest.db,
             digest=digest,
             feeds=digest.feeds,
+            line=digest.line,
             summarize_per_user_per_day=1,
             today=lambda: today,
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from domain.errors import PaperNotFound
+from pipeline.admission import ArrivalLine
 from pipeline.ids import parse_arxiv_id
 from pipeline.lookups import SharedLookups
 from tests.fakes.arxiv_server import FakeArxiv, atom_feed
@@ -25,7 +26,7 @@ def fake() -> Iterator[FakeArxiv]:
 
 
 def _lookups(fake: FakeArxiv, delay: float = 0.3) -> SharedLookups:
-    return SharedLookups(make_api(fake, delay_seconds=delay, num_retries=0))
+    return SharedLookups(make_api(fake, delay_seconds=delay, num_retries=0), ArrivalLine())
 
 
 async def test_twenty_at_once_take_two_requests_and_each_gets_its_paper(fake: FakeArxiv) -> None:

@@ -10,6 +10,7 @@ import pymupdf
 import pytest
 
 from domain.errors import DigestError, PdfUnavailable, PdfUnreadable
+from pipeline.admission import ArrivalLine
 from pipeline.pdf import FullText, PdfReader, Section, extract
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
@@ -150,7 +151,7 @@ def test_unreadable_and_unavailable_are_digest_errors():
 
 async def test_read_downloads_through_the_given_client_and_extracts(fake, client):
     fake.pdfs[PAPER_ID] = make_paper_pdf()
-    reader = PdfReader(client, fake.pdf_url)
+    reader = PdfReader(client, fake.pdf_url, line=ArrivalLine())
 
     full = await reader.read(PAPER_ID)
 
@@ -163,12 +164,12 @@ async def test_read_downloads_through_the_given_client_and_extracts(fake, client
 async def test_download_returns_the_exact_bytes(fake, client):
     data = make_paper_pdf(min_pages=2)
     fake.pdfs[PAPER_ID] = data
-    assert await PdfReader(client, fake.pdf_url).download(PAPER_ID) == data
+    assert await PdfReader(client, fake.pdf_url, line=ArrivalLine()).download(PAPER_ID) == data
 
 
 async def test_a_missing_pdf_is_unavailable_with_the_status(fake, client):
     with pytest.raises(PdfUnavailable, match=r"arXiv has no PDF for 2602.00780v1 \(HTTP 404\)"):
-        await PdfReader(client, fake.pdf_url).read(PAPER_ID)
+        await PdfReader(client, fake.pdf_url, line=ArrivalLine()).read(PAPER_ID)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +180,7 @@ async def test_server_errors_are_unavailable_with_the_status(fake, client, statu
     fake.pdfs[PAPER_ID] = make_paper_pdf()
     fake.fail_next(Response(status, b"oops"))
     with pytest.raises(PdfUnavailable, match=reason):
-        await PdfReader(client, fake.pdf_url).read(PAPER_ID)
+        await PdfReader(client, fake.pdf_url, line=ArrivalLine()).read(PAPER_ID)
 
 
 async def test_a_slow_server_is_unavailable_after_the_clients_timeout(fake):
@@ -187,14 +188,14 @@ async def test_a_slow_server_is_unavailable_after_the_clients_timeout(fake):
     fake.fail_next(Response(200, make_paper_pdf(), {"Content-Type": "application/pdf"}, delay=2))
     async with httpx.AsyncClient(timeout=0.2) as impatient:
         with pytest.raises(PdfUnavailable, match=r"did not send the PDF of 2602\.00780v1 in time"):
-            await PdfReader(impatient, fake.pdf_url).read(PAPER_ID)
+            await PdfReader(impatient, fake.pdf_url, line=ArrivalLine()).read(PAPER_ID)
 
 
 async def test_an_unreachable_server_is_unavailable(client):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    reader = PdfReader(client, f"http://127.0.0.1:{port}/pdf/")
+    reader = PdfReader(client, f"http://127.0.0.1:{port}/pdf/", line=ArrivalLine())
     with pytest.raises(
         PdfUnavailable, match=r"could not download the PDF of 2602\.00780v1: Connect"
     ):
@@ -203,7 +204,7 @@ async def test_an_unreachable_server_is_unavailable(client):
 
 async def test_a_pdf_announced_larger_than_the_cap_is_not_downloaded(fake, client):
     fake.pdfs[PAPER_ID] = b"%PDF-1.7\n" + b"0" * 5_000
-    reader = PdfReader(client, fake.pdf_url, max_bytes=1_000)
+    reader = PdfReader(client, fake.pdf_url, line=ArrivalLine(), max_bytes=1_000)
     with pytest.raises(PdfUnavailable, match=r"larger than 1 kB \(5.009 kB\); it was not"):
         await reader.download(PAPER_ID)
 
@@ -211,7 +212,7 @@ async def test_a_pdf_announced_larger_than_the_cap_is_not_downloaded(fake, clien
 async def test_a_pdf_streamed_past_the_cap_is_stopped_while_downloading(fake, client):
     total = 200_000_000  # no Content-Length: only counting tells it is too big
     fake.streamed_pdfs[PAPER_ID] = total
-    reader = PdfReader(client, fake.pdf_url, max_bytes=1_000_000)
+    reader = PdfReader(client, fake.pdf_url, line=ArrivalLine(), max_bytes=1_000_000)
 
     with pytest.raises(PdfUnavailable, match="larger than 1 MB; the download was stopped"):
         await reader.download(PAPER_ID)
@@ -222,7 +223,9 @@ async def test_a_pdf_streamed_past_the_cap_is_stopped_while_downloading(fake, cl
 
 async def test_a_pdf_streamed_within_the_cap_is_read_in_full(fake, client):
     fake.streamed_pdfs[PAPER_ID] = 300_000
-    data = await PdfReader(client, fake.pdf_url, max_bytes=1_000_000).download(PAPER_ID)
+    data = await PdfReader(client, fake.pdf_url, line=ArrivalLine(), max_bytes=1_000_000).download(
+        PAPER_ID
+    )
     assert len(data) == 300_000 and data.startswith(b"%PDF-")
 
 
@@ -231,13 +234,13 @@ async def test_an_unreadable_download_names_the_paper(fake, client):
     with pytest.raises(
         PdfUnreadable, match=r"the PDF of 2602\.00780v1 cannot be read: .*encrypted"
     ):
-        await PdfReader(client, fake.pdf_url).read(PAPER_ID)
+        await PdfReader(client, fake.pdf_url, line=ArrivalLine()).read(PAPER_ID)
 
 
 async def test_the_page_limit_applies_to_reads(fake, client):
     fake.pdfs[PAPER_ID] = make_many_pages_pdf(4)
     with pytest.raises(PdfUnreadable, match="has 4 pages; only up to 3"):
-        await PdfReader(client, fake.pdf_url, max_pages=3).read(PAPER_ID)
+        await PdfReader(client, fake.pdf_url, line=ArrivalLine(), max_pages=3).read(PAPER_ID)
 
 
 class CountingArxiv(FakeArxiv):
@@ -271,7 +274,7 @@ async def test_no_more_downloads_run_at_once_than_the_concurrency(client):
         ids = [f"2602.0078{i}v1" for i in range(8)]
         for paper_id in ids:
             fake.pdfs[paper_id] = make_paper_pdf()
-        reader = PdfReader(client, fake.pdf_url, concurrency=3)
+        reader = PdfReader(client, fake.pdf_url, line=ArrivalLine(), concurrency=3)
 
         reads = asyncio.gather(*(reader.read(paper_id) for paper_id in ids))
         assert await asyncio.to_thread(fake.expected_reached.wait, 10)

@@ -1,0 +1,49 @@
+"""`arxiv-digest serve`: every configured bot and the daily schedule in one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from arxiv_digest.settings import Settings
+from arxiv_digest.wiring import chat_platforms, digest_options, make_chat_core, open_digest
+from pipeline.digest import Digest
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Every configured bot in one event loop until `stop` is set; a bot that fails stops all.
+
+    The daily schedule runs alongside.
+    """
+    platforms = chat_platforms(settings)
+    if not platforms:
+        raise ValueError("nothing to serve: no chat platform is configured")
+    async with open_digest(settings, digest_options(settings)) as digest:
+        core = make_chat_core(settings, digest)
+        services = {platform.name.lower(): platform.serve(core) for platform in platforms}
+        services["schedule"] = _schedule_service(settings, digest)
+        await _run_until(stop, services)
+
+
+async def _schedule_service(settings: Settings, digest: Digest) -> None:
+    from arxiv_digest.schedule import run_schedule
+
+    await run_schedule(settings, digest)
+
+
+async def _run_until(stop: asyncio.Event, services: dict[str, Coroutine[Any, Any, None]]) -> None:
+    tasks: dict[asyncio.Task[Any], str] = {
+        asyncio.create_task(coro, name=name): name for name, coro in services.items()
+    }
+    stopping: asyncio.Task[Any] = asyncio.create_task(stop.wait(), name="stop")
+    try:
+        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in [stopping, *tasks]:
+            task.cancel()
+        await asyncio.gather(stopping, *tasks, return_exceptions=True)
+    for task in done:
+        if task is not stopping:
+            task.result()  # a service's error surfaces here
+            raise RuntimeError(f"{tasks[task]} stopped unexpectedly")
