@@ -33,7 +33,11 @@ async def test_a_zh_chat_gets_its_answers_and_refusals_in_chinese(core: ChatCore
 
 async def test_a_zh_chat_is_refused_a_burst_in_chinese(core: ChatCore) -> None:
     limited = ChatCore(
-        db=core.db, digest=core.digest, feeds=core.feeds, keyword_changes_per_user_per_minute=1
+        db=core.db,
+        digest=core.digest,
+        feeds=core.feeds,
+        line=core.digest.line,
+        keyword_changes_per_user_per_minute=1,
     )
     await a_chinese_chat(limited)
 

@@ -369,7 +369,9 @@ async def test_concurrency_is_bounded(fake, client):
 
 async def test_a_chinese_analysis_gets_its_fault_note_in_chinese(fake, client):
     fake.default = "length"
-    analyzer = Analyzer(client, model="m", max_output_tokens=1000, max_output_tokens_cap=3000)
+    analyzer = Analyzer(
+        client, line=ArrivalLine(), model="m", max_output_tokens=1000, max_output_tokens_cap=3000
+    )
 
     result = await analyzer.analyse(make_paper(), BODY, "zh")
 
@@ -379,7 +381,7 @@ async def test_a_chinese_analysis_gets_its_fault_note_in_chinese(fake, client):
 
 async def test_attempts_failing_in_different_ways_are_counted_in_the_note(fake, client):
     fake.script("length", "invalid_json", "length")
-    analyzer = Analyzer(client, model="m")
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m")
 
     english = await analyzer.analyse(make_paper(1), BODY)
     fake.script("length", "invalid_json", "length")
@@ -397,7 +399,7 @@ async def test_attempts_failing_in_different_ways_are_counted_in_the_note(fake, 
 
 async def test_a_paused_endpoints_note_is_written_in_each_calls_language(fake, client):
     fake.default = "server_error"
-    analyzer = Analyzer(client, model="m", pause_after_fault=60.0)
+    analyzer = Analyzer(client, line=ArrivalLine(), model="m", pause_after_fault=60.0)
 
     english = await analyzer.analyse(make_paper(1), BODY)
     asked = len(fake.completions)
