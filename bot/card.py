@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from bot.labels import chat_labels
 from bot.platform import Mention
 from bot.rendering import PARAGRAPHS
+from domain.models import Paper, PaperAnalysis
 from pipeline.markdown import inline
-from pipeline.models import Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 
 AUTHORS_SHOWN = 10

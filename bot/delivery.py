@@ -17,8 +17,8 @@ from datetime import date
 from bot.platform import Mention, PostFinder, ThreadHead, ThreadPoster, day_key, paper_key
 from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
+from domain.models import Paper
 from pipeline.daybuild import DayBuild
-from pipeline.models import Paper
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
 from storage.repositories import DeliveryRepository, ThreadRecord

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.platform import Mention
+from domain.models import Paper
 from pipeline.digest import DigestOptions
 from pipeline.errors import DigestError, InvalidKeyword
 from pipeline.matching import KeywordMatcher, normalize_keyword
-from pipeline.models import Paper
 from pipeline.report import PaperEntry
 from storage.db import Database
 from storage.repositories import (

@@ -17,8 +17,8 @@ import openai
 import pydantic
 from openai import AsyncOpenAI
 
+from domain.models import Paper, PaperAnalysis
 from pipeline.admission import PrioritySlots
-from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import LANGUAGES, system_prompt, user_message
 from storage.redaction import NO_SECRETS, Redactor
 

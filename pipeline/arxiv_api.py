@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 import feedparser
 import httpx
 
+from domain.models import Paper
 from pipeline.downloads import retry_after
 from pipeline.errors import FeedUnavailable, InvalidArxivId, PaperNotFound
 from pipeline.ids import ArxivId, parse_arxiv_id
-from pipeline.models import Paper
 
 log = logging.getLogger(__name__)
 

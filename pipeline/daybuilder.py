@@ -13,13 +13,13 @@ from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Any
 
+from domain.models import FeedDay, Paper
 from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
 from pipeline.errors import DigestError
 from pipeline.feed import categories_key, incomplete
 from pipeline.feedcache import FeedCache
 from pipeline.matching import KeywordMatcher
-from pipeline.models import FeedDay, Paper
 from pipeline.options import DigestOptions
 from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.paperwork import PaperWork

@@ -14,10 +14,10 @@ from typing import Any
 import feedparser
 import httpx
 
+from domain.models import AnnounceType, FeedDay, Paper
 from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
 from pipeline.errors import FeedUnavailable, InvalidArxivId
 from pipeline.ids import parse_arxiv_id
-from pipeline.models import AnnounceType, FeedDay, Paper
 
 log = logging.getLogger(__name__)
 

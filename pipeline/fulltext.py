@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from domain.models import Paper
 from pipeline.codelinks import find_code_links
 from pipeline.errors import PdfUnavailable, PdfUnreadable
-from pipeline.models import Paper
 from pipeline.pdf import FullText, PdfReader
 from storage.db import Database
 from storage.records import ExtractionStatus

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.models import Paper
 from pipeline.admission import PrioritySlots
 from pipeline.arxiv_api import ArxivApi
 from pipeline.errors import FeedUnavailable, PaperNotFound
 from pipeline.ids import ArxivId
-from pipeline.models import Paper
 
 
 class SharedLookups:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.models import Paper, PaperAnalysis
+from domain.models import Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry
 
 LABELS: dict[str, dict[str, str]] = {

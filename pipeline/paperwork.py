@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.models import Paper
 from pipeline.analyse import PROMPT_VERSION, AnalysisResult, Analyzer
 from pipeline.budget import BUDGET_NOTE, LlmNotAllowed, TokenBudget
 from pipeline.codelinks import find_code_links, merge_links
 from pipeline.fitting import fit_to_budget
 from pipeline.fulltext import FullTexts
-from pipeline.models import Paper
 from pipeline.options import DigestOptions
 from pipeline.outcomes import AnalysisState, PaperResult
 from pipeline.pdf import FullText

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.models import Paper
 from pipeline.codelinks import find_code_links
-from pipeline.models import Paper
 from pipeline.pdf import FullText
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 from storage.db import Database

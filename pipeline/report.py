@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from pipeline.models import Paper, PaperAnalysis
+from domain.models import Paper, PaperAnalysis
 
 
 class ReportStatus(StrEnum):

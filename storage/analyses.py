@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
 from storage._sql import insert
 from storage.models import AnalysisRow, ExtractionRow, utcnow
 from storage.records import (

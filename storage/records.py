@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
 
 ExtractionStatus = Literal["ok", "unavailable", "unreadable"]  # unavailable: retry next run
 AnalysisStatus = Literal["ok", "failed"]

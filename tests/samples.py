@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline.models import AnnounceType, Paper, PaperAnalysis
+from domain.models import AnnounceType, Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 
 

@@ -20,7 +20,7 @@ from bot.slack.poster import SlackPoster
 from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
 from bot.telegram.poster import TelegramPoster, make_bot
-from pipeline.models import Paper, PaperAnalysis
+from domain.models import Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import DeliveryRepository

@@ -20,7 +20,7 @@ from bot.card import (
 )
 from bot.labels import LABELS, chat_labels
 from bot.platform import Mention
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
 from pipeline.report import AnalysisSource, ReportStatus
 from tests.samples import sample_analysis, sample_entry, sample_paper, sample_report
 

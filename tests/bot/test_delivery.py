@@ -25,7 +25,7 @@ from bot.platform import (
     paper_key,
 )
 from bot.subscriptions import match_mentions
-from pipeline.models import AnnounceType, Paper
+from domain.models import AnnounceType, Paper
 from pipeline.report import DailyReport, PaperEntry, ReportStatus
 from storage.db import Database
 from storage.repositories import ChatRepository, DeliveryRepository, SubscriptionRepository

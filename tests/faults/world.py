@@ -15,7 +15,7 @@ from pathlib import Path
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import DayRun, digest_options, open_digest, run_everything
-from pipeline.models import Paper
+from domain.models import Paper
 from pipeline.report import AnalysisSource, DailyReport
 from tests.daydata import DAY, make_settings, paper
 from tests.fakes.arxiv_server import FakeArxiv

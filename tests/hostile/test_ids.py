@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
 from bot.platform import PaperReply
+from domain.models import Paper
 from pipeline.errors import InvalidArxivId
 from pipeline.ids import ArxivId, parse_arxiv_id
-from pipeline.models import Paper
 from pipeline.report import AnalysisSource
 from storage.repositories import PaperRepository
 from tests.chat import MEMBER, error

@@ -12,8 +12,8 @@ from sqlalchemy import event, update
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
+from domain.models import AnnounceType
 from pipeline.errors import DigestError, InvalidArxivId, PaperNotFound
-from pipeline.models import AnnounceType
 from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.report import AnalysisSource, ReportStatus
 from storage.models import ExtractionRow

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from domain.models import AnnounceType, FeedDay, Paper
 from pipeline.errors import FeedUnavailable
 from pipeline.feed import FeedClient, categories_key, incomplete, parse_feed
-from pipeline.models import AnnounceType, FeedDay, Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from domain.models import AnnounceType, Paper, PaperAnalysis
 from pipeline.markdown import render_entry, render_report
-from pipeline.models import AnnounceType, Paper, PaperAnalysis
 from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
 from storage.analyses import AnalysisRepository, ExtractionRepository
 from storage.db import Database
 from storage.models import AnalysisRow
