@@ -15,8 +15,9 @@ from bot.labels import chat_labels
 from bot.platform import Mention
 from bot.rendering import PARAGRAPHS
 from domain.models import Paper, PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.markdown import inline
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 
 AUTHORS_SHOWN = 10
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from domain.models import FeedDay, Paper
+from domain.statuses import ReportStatus
 from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
 from pipeline.errors import DigestError
@@ -25,7 +26,7 @@ from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.paperwork import PaperWork
 from pipeline.publishing import publish_report
 from pipeline.rebuild import empty_note
-from pipeline.report import DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import FeedSnapshotRepository, PaperRepository, ReportRepository
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from domain.models import Paper, PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry
+from domain.statuses import AnalysisSource
+from pipeline.report import DailyReport, PaperEntry
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {

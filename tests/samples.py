@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from domain.models import AnnounceType, Paper, PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from domain.statuses import AnalysisSource, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 
 
 def sample_paper(**overrides: object) -> Paper:

@@ -21,7 +21,7 @@ from bot.card import (
 from bot.labels import LABELS, chat_labels
 from bot.platform import Mention
 from domain.models import PaperAnalysis
-from pipeline.report import AnalysisSource, ReportStatus
+from domain.statuses import AnalysisSource, ReportStatus
 from tests.samples import sample_analysis, sample_entry, sample_paper, sample_report
 
 

@@ -26,7 +26,8 @@ from bot.platform import (
 )
 from bot.subscriptions import match_mentions
 from domain.models import AnnounceType, Paper
-from pipeline.report import DailyReport, PaperEntry, ReportStatus
+from domain.statuses import ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import ChatRepository, DeliveryRepository, SubscriptionRepository
 from tests.daydata import CROSS, DAY, ECO, NETVLAD, NEXT_DAY, make_settings, paper, serve_day

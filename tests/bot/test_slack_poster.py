@@ -20,7 +20,7 @@ from bot.slack.platform import SlackPlatform
 from bot.slack.poster import SlackPoster
 from bot.slack.settings import SlackConfigError
 from domain.models import PaperAnalysis
-from pipeline.report import AnalysisSource
+from domain.statuses import AnalysisSource
 from storage.db import Database
 from tests.daydata import (
     CROSS,

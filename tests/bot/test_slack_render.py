@@ -21,7 +21,7 @@ from bot.slack.render import (
     split_mrkdwn,
 )
 from domain.models import PaperAnalysis
-from pipeline.report import AnalysisSource, ReportStatus
+from domain.statuses import AnalysisSource, ReportStatus
 from tests.fakes.slack_server import FakeSlack
 from tests.samples import sample_analysis, sample_entry, sample_paper, sample_report
 

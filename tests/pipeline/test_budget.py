@@ -8,8 +8,8 @@ from pathlib import Path
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import SUMMARIZE_CAP, ChatCore
 from bot.platform import Caller, PaperReply, TextReply
+from domain.statuses import ReportStatus
 from pipeline.budget import BUDGET_NOTE, TokenBudget
-from pipeline.report import ReportStatus
 from storage.db import Database
 from tests.daydata import (
     CROSS,
