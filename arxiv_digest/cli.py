@@ -171,7 +171,7 @@ def _print_run_summary(day: DayRun, wall_seconds: float) -> None:
 
 
 def _print_outcome(outcome: DigestOutcome) -> None:
-    from pipeline.report import ReportStatus
+    from domain.statuses import ReportStatus
 
     report, stats = outcome.report, outcome.stats
     if report.status is ReportStatus.STALE:

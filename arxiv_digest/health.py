@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from domain.statuses import RunStatus
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 
 CHECK_TIMEOUT_SECONDS = 10.0
 RUN_KIND = "daily"
-FAILED_RUN = "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ async def _last_run(session: AsyncSession) -> Check:
         detail = f"{run.status} at {when}"
         if run.summary and run.summary.get("error"):
             detail += f" ({run.summary['error']})"
-        return Check("last_run", run.status != FAILED_RUN, detail)
+        return Check("last_run", run.status is not RunStatus.FAILED, detail)
     try:
         latest = await ReportRepository(session).latest()
     except DBAPIError:

@@ -24,11 +24,10 @@ from apscheduler.triggers.cron import CronTrigger
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import DayRun, run_everything
 from bot.stopping import StopSignal
+from domain.statuses import ReportStatus, RunStatus
 from pipeline.digest import Digest
 from pipeline.feed import categories_key
-from pipeline.report import ReportStatus
 from storage.locks import run_lock
-from storage.records import RunStatus
 from storage.repositories import FeedSnapshotRepository, RunRepository
 
 log = logging.getLogger(__name__)
@@ -134,7 +133,7 @@ class DailyJob:
                 )
                 async with db.session() as session:
                     await RunRepository(session).start(
-                        KIND, scheduled_for, self.holder, status="skipped"
+                        KIND, scheduled_for, self.holder, status=RunStatus.SKIPPED
                     )
                 return
             async with db.session() as session:
@@ -144,7 +143,7 @@ class DailyJob:
                     log.info("daily run for %s already completed", scheduled_for.isoformat())
                     return
                 run_id = await runs.start(KIND, scheduled_for, self.holder)
-            status: RunStatus = "failed"
+            status = RunStatus.FAILED
             summary: dict[str, Any] = {"error": "stopped"}
             try:
                 status, summary = await self._attempts()
@@ -174,12 +173,12 @@ class DailyJob:
                 log.warning("daily run attempt %d failed: %s", attempts, exc)
                 error = str(exc) or type(exc).__name__
             if day is not None and _is_new(day, latest):
-                status: RunStatus = "done" if day.ok else "failed"
+                status = RunStatus.DONE if day.ok else RunStatus.FAILED
                 return status, _summary(day, attempts, started)
             if time.monotonic() + pause > deadline:
                 if day is None:
-                    return "failed", {"error": error, "attempts": attempts}
-                return "stale", _summary(day, attempts, started)
+                    return RunStatus.FAILED, {"error": error, "attempts": attempts}
+                return RunStatus.STALE, _summary(day, attempts, started)
             if day is not None:
                 log.info(
                     "arXiv's feed still shows %s, already reported: trying again in %g minutes",

@@ -238,7 +238,7 @@ async def run_everything(
     keep the other from its thread. A stale feed posts nothing. `on_progress` hears of the
     default report's papers as they land.
     """
-    from pipeline.report import ReportStatus
+    from domain.statuses import ReportStatus
 
     with digest.feeds.sharing():  # fetched once for the default report and the chats
         async with await digest.start(requested, on_progress=on_progress) as build:

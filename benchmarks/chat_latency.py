@@ -42,7 +42,7 @@ from arxiv_digest.settings import Settings
 from benchmarks.environment import machine_env
 from bot.slack.runner import EVENTS_PATH
 from bot.telegram.poster import MESSAGES_PER_SECOND_OVERALL
-from pipeline.models import AnnounceType, Paper
+from domain.models import AnnounceType, Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack

@@ -30,7 +30,7 @@ from pathlib import Path
 from arxiv_digest.settings import Settings
 from benchmarks.environment import machine_env
 from benchmarks.extraction import corpus_pdfs
-from pipeline.models import AnnounceType, Paper
+from domain.models import AnnounceType, Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI

@@ -21,8 +21,8 @@ from pathlib import Path
 from arxiv_digest.settings import Settings
 from benchmarks.extraction import CORPUS, corpus_pdfs
 from domain.errors import PdfUnreadable
+from domain.models import Paper
 from pipeline.fitting import estimate_tokens, fit_to_budget
-from pipeline.models import Paper
 from pipeline.pdf import FullText, extract
 from pipeline.prompts import system_prompt, user_message
 

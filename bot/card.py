@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from bot.platform import Mention
 from bot.rendering import PARAGRAPHS
 from domain.messages import text
+from domain.models import Paper, PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.markdown import inline
-from pipeline.models import Paper, PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 
 AUTHORS_SHOWN = 10
 

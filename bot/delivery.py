@@ -18,9 +18,10 @@ from bot.platform import Mention, PostFinder, ThreadHead, ThreadPoster, day_key,
 from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
 from domain.messages import text
+from domain.models import Paper
+from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.daybuild import DayBuild
-from pipeline.models import Paper
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import DeliveryRepository, ThreadRecord
 
@@ -147,7 +148,7 @@ class DeliveryLedger:
 
     async def _parent(
         self, thread: ThreadRecord, shown: DailyReport
-    ) -> tuple[ThreadHead, str | None]:
+    ) -> tuple[ThreadHead, ReportStatus | None]:
         """The thread's parent message and the status it shows, posted first if it is not yet."""
         if thread.parent_message_id is not None:
             head = ThreadHead(thread.parent_message_id, thread.topic_id, shown.language)
@@ -160,7 +161,7 @@ class DeliveryLedger:
                 head, parent_status = ThreadHead(found, None, shown.language), None
             else:
                 head = await self._poster.post_parent(self._chat_id, shown)
-                parent_status = shown.status.value
+                parent_status = shown.status
                 self.outcome.parent_posted = True
             async with self._db.session() as session:
                 await DeliveryRepository(session).set_parent(
@@ -175,7 +176,7 @@ class DeliveryLedger:
         head: ThreadHead,
         entry: PaperEntry,
         mentioned: tuple[Mention, ...],
-        sent: tuple[str | None, str | None],
+        sent: tuple[str | None, AnalysisSource | None],
     ) -> None:
         """A paper posted before: edited in place once it gains its full-text analysis."""
         arxiv_id = entry.paper.arxiv_id
@@ -192,7 +193,7 @@ class DeliveryLedger:
             # Recorded even when refused: the paper is settled, never tried (or posted) again.
             async with self._db.session() as session:
                 await DeliveryRepository(session).record_shown(
-                    thread_id, arxiv_id, AnalysisSource.FULL_TEXT.value
+                    thread_id, arxiv_id, AnalysisSource.FULL_TEXT
                 )
 
     async def _post(
@@ -236,13 +237,13 @@ class DeliveryLedger:
         thread_id: int,
         head: ThreadHead,
         note: str | None,
-        parent_status: str | None,
+        parent_status: ReportStatus | None,
         earlier: set[str],
     ) -> None:
         """The parent edited to show the finished day, if it shows less; the thread complete."""
         finished = _without_earlier(await self._build.settled(), earlier)
         finished.note = note
-        if parent_status != finished.status.value:
+        if parent_status is not finished.status:
             # The parent said "analysing", or "partial" before a later run filled the gaps.
             async with self._stop.message():
                 self.outcome.parent_updated = await self._poster.update_parent(
@@ -250,25 +251,25 @@ class DeliveryLedger:
                 )
                 async with self._db.session() as session:  # settled even when refused
                     await DeliveryRepository(session).record_parent_status(
-                        thread_id, finished.status.value
+                        thread_id, finished.status
                     )
         async with self._db.session() as session:
             await DeliveryRepository(session).complete(thread_id)
 
 
-def _shown_source(entry: PaperEntry) -> str | None:
+def _shown_source(entry: PaperEntry) -> AnalysisSource | None:
     """What a paper's message shows: the analysis's source, or None without an analysis."""
     if entry.analysis is None or entry.source is AnalysisSource.NONE:
         return None
-    return entry.source.value
+    return entry.source
 
 
-def _gains_full_text(entry: PaperEntry, shown_source: str | None) -> bool:
+def _gains_full_text(entry: PaperEntry, shown_source: AnalysisSource | None) -> bool:
     """A sent message lacks the full-text analysis the report now has."""
     return (
         entry.analysis is not None
         and entry.source is AnalysisSource.FULL_TEXT
-        and shown_source != AnalysisSource.FULL_TEXT.value
+        and shown_source is not AnalysisSource.FULL_TEXT
     )
 
 

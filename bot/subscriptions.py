@@ -13,9 +13,9 @@ from datetime import date
 
 from bot.platform import Mention
 from domain.errors import InvalidKeyword, KeywordCapReached
+from domain.models import Paper
 from pipeline.digest import DigestOptions
 from pipeline.matching import KeywordMatcher, normalize_keyword
-from pipeline.models import Paper
 from pipeline.report import PaperEntry
 from storage.db import Database
 from storage.repositories import (

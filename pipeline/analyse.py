@@ -19,9 +19,10 @@ import pydantic
 from openai import AsyncOpenAI
 
 from domain.messages import ENGLISH
+from domain.models import Paper, PaperAnalysis
+from domain.statuses import AnalysisSource
 from pipeline.admission import ArrivalLine
 from pipeline.modelnotes import NoteWriter, deadline_problem, failure_note, fault_problem, note
-from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import LANGUAGES, system_prompt, user_message
 from storage.redaction import NO_SECRETS, Redactor
 
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 @dataclass(slots=True)
 class AnalysisResult:
     analysis: PaperAnalysis | None  # None when the paper could not be analysed
-    source: str  # "full_text" or "abstract"
+    source: AnalysisSource  # FULL_TEXT or ABSTRACT
     prompt_tokens: int
     completion_tokens: int
     error: str | None = None  # a short note a reader can see, in the analysis's language
@@ -133,7 +134,7 @@ class Analyzer:
         body = body if body and body.strip() else None
         result = AnalysisResult(
             analysis=None,
-            source="full_text" if body else "abstract",
+            source=AnalysisSource.FULL_TEXT if body else AnalysisSource.ABSTRACT,
             prompt_tokens=0,
             completion_tokens=0,
             model=self._model,

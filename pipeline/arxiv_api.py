@@ -17,9 +17,9 @@ import feedparser
 import httpx
 
 from domain.errors import FeedUnavailable, InvalidArxivId, PaperNotFound
+from domain.models import Paper
 from pipeline.downloads import retry_after
 from pipeline.ids import ArxivId, parse_arxiv_id
-from pipeline.models import Paper
 
 log = logging.getLogger(__name__)
 

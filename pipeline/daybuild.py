@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import Any
 
+from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.outcomes import DigestOutcome
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 
 Publish = Callable[[DailyReport], Awaitable[DigestOutcome]]
 

@@ -15,18 +15,19 @@ from typing import Any
 
 from domain.errors import DayNotFetched, DigestError
 from domain.messages import text
+from domain.models import FeedDay, Paper
+from domain.statuses import ReportStatus
 from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
 from pipeline.feed import categories_key, incomplete
 from pipeline.feedcache import FeedCache
 from pipeline.matching import KeywordMatcher
-from pipeline.models import FeedDay, Paper
 from pipeline.options import DigestOptions
 from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.paperwork import PaperWork
 from pipeline.publishing import publish_report
 from pipeline.rebuild import empty_note
-from pipeline.report import DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import FeedSnapshotRepository, PaperRepository, ReportRepository
 

@@ -15,9 +15,9 @@ import feedparser
 import httpx
 
 from domain.errors import FeedUnavailable, InvalidArxivId
+from domain.models import AnnounceType, FeedDay, Paper
 from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
 from pipeline.ids import parse_arxiv_id
-from pipeline.models import AnnounceType, FeedDay, Paper
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterator
 
+from domain.models import FeedDay
 from pipeline.feed import FeedClient, categories_key
-from pipeline.models import FeedDay
 
 # Several chats sharing categories read one fetch of the feed if they run within this window.
 FEED_CACHE_SECONDS = 15 * 60

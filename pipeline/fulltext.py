@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from domain.errors import PdfUnavailable, PdfUnreadable
+from domain.models import Paper
+from domain.statuses import ExtractionStatus
 from pipeline.codelinks import find_code_links
-from pipeline.models import Paper
 from pipeline.pdf import FullText, PdfReader
 from storage.db import Database
-from storage.records import ExtractionStatus
 from storage.repositories import ExtractionRepository
-
-# Extraction statuses: "unavailable" (download failed: try again next run), "unreadable" (the
-# file itself is unusable: never download it again), "ok".
-_RETRY_LATER: ExtractionStatus = "unavailable"
-_UNREADABLE: ExtractionStatus = "unreadable"
-_OK: ExtractionStatus = "ok"
 
 
 class FullTexts:
@@ -29,17 +23,25 @@ class FullTexts:
         not recorded); never an error."""
         async with self._db.session() as session:
             stored = await ExtractionRepository(session).get(paper.arxiv_id, paper.version)
-        if stored is not None and stored.status == _OK and stored.content is not None:
+        if (
+            stored is not None
+            and stored.status is ExtractionStatus.OK
+            and stored.content is not None
+        ):
             return FullText.from_json(stored.content), None
-        if stored is not None and stored.status == _UNREADABLE:
+        if stored is not None and stored.status is ExtractionStatus.UNREADABLE:
             return None, stored.reason or ""  # the note says the PDF could not be read
         try:
             full = await self._reader.read(paper.versioned_id)
         except (PdfUnavailable, PdfUnreadable) as exc:
-            status = _RETRY_LATER if isinstance(exc, PdfUnavailable) else _UNREADABLE
+            status = (
+                ExtractionStatus.UNAVAILABLE  # try again next run
+                if isinstance(exc, PdfUnavailable)
+                else ExtractionStatus.UNREADABLE  # never download it again
+            )
             await self._save(paper, status=status, reason=str(exc), full=None)
             return None, str(exc)
-        await self._save(paper, status=_OK, reason=None, full=full)
+        await self._save(paper, status=ExtractionStatus.OK, reason=None, full=full)
         return full, None
 
     async def _save(

@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 
 from domain.errors import FeedUnavailable, PaperNotFound
+from domain.models import Paper
 from pipeline.admission import ArrivalLine
 from pipeline.arxiv_api import ArxivApi
 from pipeline.ids import ArxivId
-from pipeline.models import Paper
 
 
 class SharedLookups:

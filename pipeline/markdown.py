@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from domain.messages import text
-from pipeline.models import Paper, PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry
+from domain.models import Paper, PaperAnalysis
+from domain.statuses import AnalysisSource
+from pipeline.report import DailyReport, PaperEntry
 
 _BLOCK_START = re.compile(r"^([#>+*=-]|`{3}|~{3}|\d+(?=[.)]))")
 

@@ -10,17 +10,18 @@ import asyncio
 
 from domain.errors import LlmNotAllowed
 from domain.messages import text
+from domain.models import Paper
+from domain.statuses import AnalysisSource, AnalysisStatus
 from pipeline.analyse import PROMPT_VERSION, AnalysisResult, Analyzer
 from pipeline.budget import TokenBudget
 from pipeline.codelinks import find_code_links, merge_links
 from pipeline.fitting import fit_to_budget
 from pipeline.fulltext import FullTexts
-from pipeline.models import Paper
 from pipeline.options import DigestOptions
 from pipeline.outcomes import AnalysisState, PaperResult
 from pipeline.pdf import FullText
 from pipeline.rebuild import fallback_note
-from pipeline.report import AnalysisSource, PaperEntry
+from pipeline.report import PaperEntry
 from storage.db import Database
 from storage.repositories import AnalysisRepository, StoredAnalysis
 
@@ -103,8 +104,8 @@ class PaperWork:
             return PaperResult(entry, AnalysisState.NO_LLM, failures=failures)
         # An abstract-only analysis is redone once the full text can be had (a later run).
         if stored is not None and stored.analysis is not None:
-            if stored.source == AnalysisSource.FULL_TEXT or full is None:
-                entry.analysis, entry.source = stored.analysis, AnalysisSource(stored.source)
+            if stored.source is AnalysisSource.FULL_TEXT or full is None:
+                entry.analysis, entry.source = stored.analysis, stored.source
                 return PaperResult(entry, AnalysisState.CACHED, failures=failures)
         elif stored is not None and stored.attempts >= MAX_ANALYSIS_ATTEMPTS:
             entry.notes.append(stored.error or text("note.analysis_failed", language))
@@ -138,7 +139,7 @@ class PaperWork:
             failures = (*failures, f"{paper.versioned_id}: {answer.error}")
             entry.notes.append(answer.error or text("note.analysis_failed", options.language))
         else:
-            entry.analysis, entry.source = answer.analysis, AnalysisSource(answer.source)
+            entry.analysis, entry.source = answer.analysis, answer.source
         return PaperResult(
             entry,
             state,
@@ -157,8 +158,8 @@ class PaperWork:
                 self._analyzer.model,
                 language,
                 PROMPT_VERSION,
-                status="ok" if answer.analysis else "failed",
-                source="full_text" if answer.source == AnalysisSource.FULL_TEXT else "abstract",
+                status=AnalysisStatus.OK if answer.analysis else AnalysisStatus.FAILED,
+                source=answer.source,
                 analysis=answer.analysis,
                 error=answer.error,
                 prompt_tokens=answer.prompt_tokens,
@@ -186,7 +187,7 @@ def _cached_result(
     not loaded. None when the paper needs more work."""
     if stored is None or stored.analysis is None or links is None:
         return None
-    if stored.source != AnalysisSource.FULL_TEXT:
+    if stored.source is not AnalysisSource.FULL_TEXT:
         return None
     entry = PaperEntry(paper=paper, matched_keywords=matched, source=AnalysisSource.FULL_TEXT)
     entry.code_links = merge_links(find_code_links(paper.abstract, paper.comments or ""), links)

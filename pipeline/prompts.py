@@ -5,7 +5,7 @@ Any change here changes the answers, so bump `pipeline.analyse.PROMPT_VERSION` w
 
 from __future__ import annotations
 
-from pipeline.models import Paper, PaperAnalysis
+from domain.models import Paper, PaperAnalysis
 
 LANGUAGES = {"en": "English", "zh": "Simplified Chinese"}
 

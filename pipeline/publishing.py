@@ -11,23 +11,21 @@ import os
 import tempfile
 from pathlib import Path
 
+from domain.statuses import Mention, ReportStatus
 from pipeline.markdown import render_report
 from pipeline.options import DigestOptions
-from pipeline.report import DailyReport, ReportStatus
+from pipeline.report import DailyReport
 from storage.db import Database
-from storage.records import ReportStatus as StoredStatus
 from storage.repositories import ReportPaper, ReportRepository
 
 # A report is stored once settled: a stale day is never stored, nor one still analysing.
-_STORED_STATUS: dict[ReportStatus, StoredStatus] = {
-    ReportStatus.COMPLETE: "complete",
-    ReportStatus.PARTIAL: "partial",
-    ReportStatus.EMPTY: "empty",
-}
+_STORED_STATUSES = frozenset({ReportStatus.COMPLETE, ReportStatus.PARTIAL, ReportStatus.EMPTY})
 
 
 async def publish_report(db: Database, report: DailyReport, options: DigestOptions) -> Path | None:
     """Store the report in its scope; returns where the Markdown went (None: database only)."""
+    if report.status not in _STORED_STATUSES:
+        raise ValueError(f"only a settled report is stored, not a {report.status} one")
     markdown = db.redact(render_report(report))  # a file leaves the process: no secret in it
     path = None
     if options.write_markdown:
@@ -39,7 +37,7 @@ async def publish_report(db: Database, report: DailyReport, options: DigestOptio
             options.scope,
             categories=report.categories,
             keywords=report.keywords,
-            status=_STORED_STATUS[report.status],
+            status=report.status,
             markdown=markdown,
             papers=report_rows(report),
         )
@@ -50,11 +48,11 @@ async def publish_report(db: Database, report: DailyReport, options: DigestOptio
 def report_rows(report: DailyReport) -> list[ReportPaper]:
     """The report's papers in order: each matched one in full, then the updated ones."""
     rows = [
-        ReportPaper(e.paper.arxiv_id, e.paper.version, i, e.matched_keywords, "full")
+        ReportPaper(e.paper.arxiv_id, e.paper.version, i, e.matched_keywords, Mention.FULL)
         for i, e in enumerate(report.entries)
     ]
     rows += [
-        ReportPaper(p.arxiv_id, p.version, len(rows) + i, [], "updated")
+        ReportPaper(p.arxiv_id, p.version, len(rows) + i, [], Mention.UPDATED)
         for i, p in enumerate(report.updated)
     ]
     return rows

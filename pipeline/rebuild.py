@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from domain.messages import text
+from domain.models import Paper
+from domain.statuses import ExtractionStatus, Mention
 from pipeline.codelinks import find_code_links
-from pipeline.models import Paper
 from pipeline.pdf import FullText
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import (
     DEFAULT_SCOPE,
@@ -72,7 +73,7 @@ async def rebuild_report(
         report_date=stored.report_date,
         categories=list(stored.categories),
         keywords=list(stored.keywords),
-        status=ReportStatus(stored.status),
+        status=stored.status,
         announced_count=len(of_the_day),
         model=model,
         language=language,
@@ -81,7 +82,7 @@ async def rebuild_report(
         paper = await _paper(db, placed.arxiv_id, placed.version, of_the_day)
         if paper is None:
             continue
-        if placed.mention == "updated":
+        if placed.mention is Mention.UPDATED:
             report.updated.append(paper)
         else:
             entry = PaperEntry(paper=paper, matched_keywords=list(placed.matched_keywords))
@@ -122,7 +123,11 @@ async def _fill(
             )
         )
     front = ""
-    if extraction is not None and extraction.status == "ok" and extraction.content is not None:
+    if (
+        extraction is not None
+        and extraction.status is ExtractionStatus.OK
+        and extraction.content is not None
+    ):
         front = FullText.from_json(extraction.content).front_text
     elif extraction is not None:
         reason = extraction.reason or ""
@@ -131,6 +136,6 @@ async def _fill(
     if model is None:
         entry.notes.append(text("note.no_llm", language))
     elif stored is not None and stored.analysis is not None:
-        entry.analysis, entry.source = stored.analysis, AnalysisSource(stored.source)
+        entry.analysis, entry.source = stored.analysis, stored.source
     elif stored is not None:
         entry.notes.append(stored.error or text("note.analysis_failed", language))

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
-from pipeline.models import Paper, PaperAnalysis
-
-
-class ReportStatus(StrEnum):
-    COMPLETE = "complete"  # every matching paper has an analysis (or no LLM was asked for one)
-    PARTIAL = "partial"  # some papers fell back to their abstract with a visible note
-    EMPTY = "empty"  # arXiv announced nothing, or nothing matched: a normal day
-    STALE = "stale"  # the feed still serves a day older than one already reported
-    # Matched, papers still being read and analysed: a thread's parent says so until the end.
-    ANALYSING = "analysing"
-
-
-class AnalysisSource(StrEnum):
-    FULL_TEXT = "full_text"
-    ABSTRACT = "abstract"
-    NONE = "none"
+from domain.models import Paper, PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
 
 
 @dataclass(slots=True)

@@ -9,16 +9,11 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
+from domain.statuses import AnalysisSource, AnalysisStatus, ExtractionStatus
 from storage._sql import insert
 from storage.models import AnalysisRow, ExtractionRow, utcnow
-from storage.records import (
-    AnalysisSource,
-    AnalysisStatus,
-    ExtractionStatus,
-    StoredAnalysis,
-    StoredExtraction,
-)
+from storage.records import StoredAnalysis, StoredExtraction
 
 # Built once, run with parameters: the reads every summarize makes skip building them anew.
 _ANALYSIS_KEY = and_(
@@ -37,7 +32,7 @@ _ANALYSIS_AND_LINKS = (
         and_(
             ExtractionRow.arxiv_id == AnalysisRow.arxiv_id,
             ExtractionRow.version == AnalysisRow.version,
-            ExtractionRow.status == "ok",
+            ExtractionRow.status == ExtractionStatus.OK,
         ),
     )
     .where(_ANALYSIS_KEY)
@@ -127,8 +122,10 @@ class AnalysisRepository:
 
         `prompt_tokens` and `completion_tokens` are what this attempt spent, failed or not.
         """
-        if status == "ok" and analysis is None:
+        if status == AnalysisStatus.OK and analysis is None:
             raise ValueError("an analysis with status 'ok' needs its content")
+        if source == AnalysisSource.NONE:
+            raise ValueError("a stored analysis was made from the full text or the abstract")
         now = utcnow()
         stmt = insert(self._session, AnalysisRow).values(
             arxiv_id=arxiv_id,
@@ -179,7 +176,7 @@ def _extraction(row: Any) -> StoredExtraction:
     return StoredExtraction(
         arxiv_id=row.arxiv_id,
         version=row.version,
-        status=row.status,
+        status=ExtractionStatus(row.status),
         reason=row.reason,
         pages=row.pages,
         content=row.content,
@@ -207,8 +204,8 @@ def _analysis(row: Any) -> StoredAnalysis:
         model=row.model,
         language=row.language,
         prompt_version=row.prompt_version,
-        status=row.status,
-        source=row.source,
+        status=AnalysisStatus(row.status),
+        source=AnalysisSource(row.source),
         analysis=None if row.content is None else PaperAnalysis.model_validate(row.content),
         error=row.error,
         prompt_tokens=row.prompt_tokens,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import AnalysisSource, DeliveryStatus, ReportStatus, ThreadStatus
 from storage._sql import batches, insert
 from storage.models import DeliveryRow, ThreadRow, utcnow
 from storage.records import ThreadRecord
@@ -25,7 +26,7 @@ class DeliveryRepository:
     async def get_or_create_thread(
         self, platform: str, chat_id: str, report_date: date, scope: str
     ) -> ThreadRecord:
-        """The chat's thread for a day, created as "opening" the first time.
+        """The chat's thread for a day, created as `ThreadStatus.OPENING` the first time.
 
         A chat has one thread per day: an existing thread is returned even if its scope differs.
         """
@@ -37,7 +38,7 @@ class DeliveryRepository:
                 chat_id=chat_id,
                 report_date=report_date,
                 scope=scope,
-                status="opening",
+                status=ThreadStatus.OPENING,
                 created_at=now,
                 updated_at=now,
             )
@@ -61,7 +62,7 @@ class DeliveryRepository:
         thread_id: int,
         parent_message_id: str,
         topic_id: str | None = None,
-        parent_status: str | None = None,
+        parent_status: ReportStatus | None = None,
     ) -> None:
         """The thread's first message was posted (showing `parent_status`, None if unknown):
         papers can now be replied under it."""
@@ -70,15 +71,15 @@ class DeliveryRepository:
             parent_message_id=parent_message_id,
             topic_id=topic_id,
             parent_status=parent_status,
-            status="open",
+            status=ThreadStatus.OPEN,
         )
 
-    async def record_parent_status(self, thread_id: int, parent_status: str) -> None:
+    async def record_parent_status(self, thread_id: int, parent_status: ReportStatus) -> None:
         """The parent was edited to show the finished report's status (or the edit refused)."""
         await self._set(thread_id, parent_status=parent_status)
 
     async def complete(self, thread_id: int) -> None:
-        await self._set(thread_id, status="complete")
+        await self._set(thread_id, status=ThreadStatus.COMPLETE)
 
     async def record_pending(self, thread_id: int, arxiv_id: str, version: int) -> None:
         """Note a paper about to be posted (a no-op when it is already pending or sent)."""
@@ -88,7 +89,7 @@ class DeliveryRepository:
                 thread_id=thread_id,
                 arxiv_id=arxiv_id,
                 version=version,
-                status="pending",
+                status=DeliveryStatus.PENDING,
                 created_at=utcnow(),
             )
             .on_conflict_do_nothing()
@@ -101,9 +102,9 @@ class DeliveryRepository:
         arxiv_id: str,
         version: int,
         message_id: str,
-        shown_source: str | None = None,
+        shown_source: AnalysisSource | None = None,
     ) -> None:
-        """Mark a paper as posted, with what its message showed ("full_text", "abstract", None
+        """Mark a paper as posted, with what its message showed (the analysis's source, None
         for no analysis); once sent, later calls change nothing."""
         now = utcnow()
         stmt = insert(self._session, DeliveryRow).values(
@@ -112,7 +113,7 @@ class DeliveryRepository:
             version=version,
             message_id=message_id,
             shown_source=shown_source,
-            status="sent",
+            status=DeliveryStatus.SENT,
             created_at=now,
             sent_at=now,
         )
@@ -126,20 +127,24 @@ class DeliveryRepository:
                 "status": new.status,
                 "sent_at": new.sent_at,
             },
-            where=DeliveryRow.status != "sent",
+            where=DeliveryRow.status != DeliveryStatus.SENT,
         )
         await self._session.execute(stmt)
 
-    async def sent_messages(self, thread_id: int) -> dict[str, tuple[str | None, str | None]]:
+    async def sent_messages(
+        self, thread_id: int
+    ) -> dict[str, tuple[str | None, AnalysisSource | None]]:
         """The papers sent in this thread (pending ones are not included): arXiv id ->
         (message id, what the message showed)."""
         stmt = select(DeliveryRow.arxiv_id, DeliveryRow.message_id, DeliveryRow.shown_source).where(
-            DeliveryRow.thread_id == thread_id, DeliveryRow.status == "sent"
+            DeliveryRow.thread_id == thread_id, DeliveryRow.status == DeliveryStatus.SENT
         )
         rows = (await self._session.execute(stmt)).all()
-        return {row.arxiv_id: (row.message_id, row.shown_source) for row in rows}
+        return {row.arxiv_id: (row.message_id, _source(row.shown_source)) for row in rows}
 
-    async def record_shown(self, thread_id: int, arxiv_id: str, shown_source: str) -> None:
+    async def record_shown(
+        self, thread_id: int, arxiv_id: str, shown_source: AnalysisSource
+    ) -> None:
         """A sent paper's message was edited (or the edit was refused for good): it is settled."""
         stmt = (
             update(DeliveryRow)
@@ -152,7 +157,7 @@ class DeliveryRepository:
     async def pending_ids(self, thread_id: int) -> set[str]:
         """Papers recorded as about to be posted but never acknowledged (a crash came between)."""
         stmt = select(DeliveryRow.arxiv_id).where(
-            DeliveryRow.thread_id == thread_id, DeliveryRow.status == "pending"
+            DeliveryRow.thread_id == thread_id, DeliveryRow.status == DeliveryStatus.PENDING
         )
         return set((await self._session.execute(stmt)).scalars())
 
@@ -169,7 +174,7 @@ class DeliveryRepository:
                     ThreadRow.platform == platform,
                     ThreadRow.chat_id == chat_id,
                     ThreadRow.report_date < before,
-                    DeliveryRow.status == "sent",
+                    DeliveryRow.status == DeliveryStatus.SENT,
                     DeliveryRow.arxiv_id.in_(batch),
                 )
                 .distinct()
@@ -198,8 +203,12 @@ def _thread(row: Any) -> ThreadRecord:
         scope=row.scope,
         parent_message_id=row.parent_message_id,
         topic_id=row.topic_id,
-        status=row.status,
-        parent_status=row.parent_status,
+        status=ThreadStatus(row.status),
+        parent_status=None if row.parent_status is None else ReportStatus(row.parent_status),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def _source(value: str | None) -> AnalysisSource | None:
+    return None if value is None else AnalysisSource(value)

@@ -2,6 +2,7 @@
 
 Repositories read and write these tables with Core statements and hand back the plain records
 of `storage.records`, so no ORM object (and no lazy load) ever leaves the storage package.
+Status columns hold the values of the `domain.statuses` enum each comment names.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class ExtractionRow(Base):
 
     arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(20))  # "ok" | "failed"
+    status: Mapped[str] = mapped_column(String(20))  # ExtractionStatus
     reason: Mapped[str | None] = mapped_column(Text)
     pages: Mapped[int | None]
     content: Mapped[Any | None] = mapped_column(JSON)  # sections as the PDF step serialises them
@@ -139,8 +140,8 @@ class AnalysisRow(Base):
     model: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(50))
     prompt_version: Mapped[str] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20))  # "ok" | "failed"
-    source: Mapped[str] = mapped_column(String(20))  # "full_text" | "abstract"
+    status: Mapped[str] = mapped_column(String(20))  # AnalysisStatus
+    source: Mapped[str] = mapped_column(String(20))  # AnalysisSource, never NONE
     content: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # PaperAnalysis.model_dump()
     error: Mapped[str | None] = mapped_column(Text)
     prompt_tokens: Mapped[int]
@@ -159,7 +160,7 @@ class ReportRow(Base):
     scope: Mapped[str] = mapped_column(String(200), default="default")
     categories: Mapped[list[str]] = mapped_column(JSON)
     keywords: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20))  # "complete" | "empty" | "partial"
+    status: Mapped[str] = mapped_column(String(20))  # ReportStatus, settled ones only
     markdown: Mapped[str] = mapped_column(Text)
     paper_count: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -176,7 +177,7 @@ class ReportPaperRow(Base):
     version: Mapped[int]
     position: Mapped[int]
     matched_keywords: Mapped[list[str]] = mapped_column(JSON)
-    mention: Mapped[str] = mapped_column(String(20))  # "full" | "updated"
+    mention: Mapped[str] = mapped_column(String(20))  # Mention
 
 
 class SubscriptionRow(Base):
@@ -205,8 +206,8 @@ class ThreadRow(Base):
     scope: Mapped[str] = mapped_column(String(200))
     parent_message_id: Mapped[str | None] = mapped_column(String(100))
     topic_id: Mapped[str | None] = mapped_column(String(100))  # Telegram forum topic
-    status: Mapped[str] = mapped_column(String(20))  # "opening" | "open" | "complete"
-    # The report status the parent message shows ("analysing" while papers still follow);
+    status: Mapped[str] = mapped_column(String(20))  # ThreadStatus
+    # The ReportStatus the parent message shows (ANALYSING while papers still follow);
     # NULL: unknown (found after a crash, or posted before this was recorded).
     parent_status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -222,8 +223,8 @@ class DeliveryRow(Base):
     arxiv_id: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[int]
     message_id: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))  # "pending" | "sent"
-    # What the posted message showed: "full_text" | "abstract"; NULL: no analysis, or unknown.
+    status: Mapped[str] = mapped_column(String(20))  # DeliveryStatus
+    # What the posted message showed: an AnalysisSource; NULL: no analysis, or unknown.
     shown_source: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

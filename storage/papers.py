@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pipeline.models import AnnounceType, Paper
+from domain.models import AnnounceType, Paper
 from storage._sql import batches, insert
 from storage.models import AnnouncementRow, FeedSnapshotRow, PaperRow, utcnow
 

@@ -1,22 +1,22 @@
-"""The plain, immutable records repositories return (papers come back as pipeline Papers)."""
+"""The plain, immutable records repositories return (papers come back as `domain` Papers)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
-from pipeline.models import PaperAnalysis
-
-ExtractionStatus = Literal["ok", "unavailable", "unreadable"]  # unavailable: retry next run
-AnalysisStatus = Literal["ok", "failed"]
-AnalysisSource = Literal["full_text", "abstract"]
-ReportStatus = Literal["complete", "empty", "partial"]
-Mention = Literal["full", "updated"]
-ThreadStatus = Literal["opening", "open", "complete"]
-DeliveryStatus = Literal["pending", "sent"]
-RunStatus = Literal["running", "done", "stale", "failed", "skipped"]
+from domain.models import PaperAnalysis
+from domain.statuses import (
+    AnalysisSource,
+    AnalysisStatus,
+    ExtractionStatus,
+    Mention,
+    ReportStatus,
+    RunStatus,
+    ThreadStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ class StoredAnalysis:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status == AnalysisStatus.OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ class ReportPaper:
     version: int
     position: int
     matched_keywords: Sequence[str] = ()  # a tuple when read back
-    mention: Mention = "full"
+    mention: Mention = Mention.FULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class ThreadRecord:
     parent_message_id: str | None
     topic_id: str | None
     status: ThreadStatus
-    parent_status: str | None
+    parent_status: ReportStatus | None  # what the parent message shows; None: unknown
     created_at: datetime
     updated_at: datetime
 

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import Mention, ReportStatus
 from storage._sql import batches, insert
 from storage.models import ReportPaperRow, ReportRow, utcnow
-from storage.records import ReportPaper, ReportStatus, StoredReport
+from storage.records import ReportPaper, StoredReport
 
 DEFAULT_SCOPE = "default"
 
@@ -58,7 +59,9 @@ class ReportRepository:
         )
         placed = sorted(
             (
-                ReportPaper(p.arxiv_id, p.version, p.position, tuple(p.matched_keywords), p.mention)
+                ReportPaper(
+                    p.arxiv_id, p.version, p.position, tuple(p.matched_keywords), Mention(p.mention)
+                )
                 for p in papers
             ),
             key=lambda p: p.position,
@@ -137,7 +140,7 @@ class ReportRepository:
                 arxiv_id=p.arxiv_id,
                 version=p.version,
                 matched_keywords=tuple(p.matched_keywords),
-                mention=p.mention,
+                mention=Mention(p.mention),
                 position=p.position,
             )
             for p in (await self._session.execute(stmt)).all()
@@ -152,7 +155,7 @@ def _report(row: Any, papers: Sequence[ReportPaper]) -> StoredReport:
         scope=row.scope,
         categories=tuple(row.categories),
         keywords=tuple(row.keywords),
-        status=row.status,
+        status=ReportStatus(row.status),
         markdown=row.markdown,
         paper_count=row.paper_count,
         created_at=row.created_at,

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.statuses import RunStatus
 from storage.models import RunRow, utcnow
-from storage.records import RunRecord, RunStatus
+from storage.records import RunRecord
 
 # A run that ended with nothing left to do for its scheduled time: a stale feed that never
 # refreshed within the retry bound counts, as there was no new day to post.
-COMPLETED: tuple[RunStatus, ...] = ("done", "stale")
+COMPLETED = (RunStatus.DONE, RunStatus.STALE)
 
 
 class RunRepository:
@@ -21,9 +22,9 @@ class RunRepository:
         self._session = session
 
     async def start(
-        self, kind: str, scheduled_for: datetime, holder: str, status: RunStatus = "running"
+        self, kind: str, scheduled_for: datetime, holder: str, status: RunStatus = RunStatus.RUNNING
     ) -> int:
-        """Record an attempt; `status="skipped"` records one that stood down at once."""
+        """Record an attempt; `RunStatus.SKIPPED` records one that stood down at once."""
         now = utcnow()
         stmt = (
             insert(RunRow)
@@ -31,7 +32,7 @@ class RunRepository:
                 kind=kind,
                 scheduled_for=scheduled_for,
                 started_at=now,
-                finished_at=None if status == "running" else now,
+                finished_at=None if status == RunStatus.RUNNING else now,
                 status=status,
                 holder=holder,
             )
@@ -56,8 +57,8 @@ class RunRepository:
         """
         stmt = (
             update(RunRow)
-            .where(RunRow.kind == kind, RunRow.status == "running")
-            .values(status="failed", finished_at=utcnow(), summary={"error": "interrupted"})
+            .where(RunRow.kind == kind, RunRow.status == RunStatus.RUNNING)
+            .values(status=RunStatus.FAILED, finished_at=utcnow(), summary={"error": "interrupted"})
         )
         result = await self._session.execute(stmt)
         return result.rowcount  # type: ignore[attr-defined]
@@ -93,7 +94,7 @@ def _run(row: Row[Any]) -> RunRecord:
         scheduled_for=row.scheduled_for,
         started_at=row.started_at,
         finished_at=row.finished_at,
-        status=row.status,
+        status=RunStatus(row.status),
         summary=row.summary,
         holder=row.holder,
     )

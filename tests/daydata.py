@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from arxiv_digest.settings import Settings
-from pipeline.models import AnnounceType, Paper
+from domain.models import AnnounceType, Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.pdfgen import make_paper_pdf

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline.models import AnnounceType, Paper, PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from domain.models import AnnounceType, Paper, PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 
 
 def sample_paper(**overrides: object) -> Paper:

@@ -415,8 +415,9 @@ def test_a_run_summary_says_what_failed_and_why() -> None:
     from arxiv_digest.schedule import _summary
     from arxiv_digest.wiring import DayRun, PlatformRun
     from bot.daily import ChatRun
+    from domain.statuses import ReportStatus
     from pipeline.outcomes import DigestOutcome, RunStats
-    from pipeline.report import DailyReport, ReportStatus
+    from pipeline.report import DailyReport
 
     stats = RunStats(announced=3, matched=2, failures=["PDF of 2602.00901v1: unreadable"])
     report = DailyReport(DAY, ["cs.AI"], ["vla"], ReportStatus.PARTIAL)

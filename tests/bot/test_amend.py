@@ -20,8 +20,9 @@ from bot.slack.poster import SlackPoster
 from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
 from bot.telegram.poster import TelegramPoster, make_bot
-from pipeline.models import Paper, PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry
+from domain.models import Paper, PaperAnalysis
+from domain.statuses import AnalysisSource
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import DeliveryRepository
 from tests.daydata import paper

@@ -21,8 +21,8 @@ from bot.card import (
     parent_card,
 )
 from bot.platform import Mention
-from pipeline.models import PaperAnalysis
-from pipeline.report import AnalysisSource, ReportStatus
+from domain.models import PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
 from tests.daydata import ECO, make_settings, method_pdf
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI

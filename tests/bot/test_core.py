@@ -8,7 +8,7 @@ from sqlalchemy import event
 from bot.core import ChatCore
 from bot.platform import Caller, PaperReply, ReportReply
 from bot.subscriptions import chat_options, daily_chats
-from pipeline.report import AnalysisSource
+from domain.statuses import AnalysisSource
 from storage.repositories import ChatRepository
 from tests.chat import ADMIN, MEMBER, error, keywords_of, lines, ok
 from tests.daydata import CROSS, DAY, ECO, NETVLAD, method_pdf, serve_day

@@ -25,8 +25,9 @@ from bot.platform import (
     paper_key,
 )
 from bot.subscriptions import match_mentions
-from pipeline.models import AnnounceType, Paper
-from pipeline.report import DailyReport, PaperEntry, ReportStatus
+from domain.models import AnnounceType, Paper
+from domain.statuses import ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import ChatRepository, DeliveryRepository, SubscriptionRepository
 from tests.daydata import CROSS, DAY, ECO, NETVLAD, NEXT_DAY, make_settings, paper, serve_day

@@ -9,7 +9,7 @@ import pytest
 from bot.delivery import deliver_day
 from bot.platform import ThreadHead
 from domain.messages import text
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
 from pipeline.report import PaperEntry
 from storage.db import Database
 from tests.chatworlds import PLATFORMS, ChatWorld, chat_world

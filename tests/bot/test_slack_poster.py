@@ -19,7 +19,7 @@ from bot.slack.client import make_client
 from bot.slack.platform import SlackPlatform
 from bot.slack.poster import SlackPoster
 from bot.slack.settings import SlackConfigError
-from pipeline.report import AnalysisSource
+from domain.statuses import AnalysisSource
 from storage.db import Database
 from tests.chatworlds import FlakySlack
 from tests.daydata import (

@@ -20,8 +20,8 @@ from bot.slack.render import (
     render_reply,
     split_mrkdwn,
 )
-from pipeline.models import PaperAnalysis
-from pipeline.report import AnalysisSource, ReportStatus
+from domain.models import PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
 from tests.fakes.slack_server import FakeSlack
 from tests.samples import sample_analysis, sample_entry, sample_paper, sample_report
 

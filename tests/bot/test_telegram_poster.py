@@ -19,7 +19,7 @@ from bot.platform import Mention
 from bot.telegram.platform import TelegramPlatform
 from bot.telegram.poster import BotNotStarted, TelegramPoster, make_bot, topic_name
 from bot.telegram.settings import TelegramConfigError
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
 from storage.db import Database
 from storage.repositories import ChatRepository, SubscriptionRepository
 from tests.chatworlds import FlakyTelegram

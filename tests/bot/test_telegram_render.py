@@ -13,8 +13,9 @@ from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from bot.platform import Mention, PaperReply, ReportReply, TextReply
 from bot.telegram.html_split import MAX_MESSAGE, visible_length
 from bot.telegram.render import escape, render_paper, render_parent, render_reply
-from pipeline.models import PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, ReportStatus
+from domain.models import PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
+from pipeline.report import DailyReport
 from tests.fakes.telegram_server import FakeTelegram, TelegramHTMLError, parse_html, utf16_length
 from tests.samples import sample_analysis, sample_entry, sample_paper, sample_report
 

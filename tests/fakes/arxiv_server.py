@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from pipeline.models import Paper
+from domain.models import Paper
 from tests.fakes.base import FakeServer, Request, Response
 
 _EASTERN = timezone(timedelta(hours=-5))

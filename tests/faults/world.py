@@ -15,8 +15,9 @@ from pathlib import Path
 
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import DayRun, digest_options, open_digest, run_everything
-from pipeline.models import Paper
-from pipeline.report import AnalysisSource, DailyReport
+from domain.models import Paper
+from domain.statuses import AnalysisSource
+from pipeline.report import DailyReport
 from tests.daydata import DAY, make_settings, paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response

@@ -13,9 +13,9 @@ from arxiv_digest.wiring import digest_options, open_digest
 from bot.core import ChatCore
 from bot.platform import PaperReply
 from domain.errors import InvalidArxivId
+from domain.models import Paper
+from domain.statuses import AnalysisSource
 from pipeline.ids import ArxivId, parse_arxiv_id
-from pipeline.models import Paper
-from pipeline.report import AnalysisSource
 from storage.repositories import PaperRepository
 from tests.chat import MEMBER, error
 from tests.daydata import ECO, make_settings, method_pdf, paper

@@ -12,8 +12,8 @@ import pytest
 from bot.core import ChatCore
 from bot.platform import PaperReply
 from domain.errors import PdfUnreadable
+from domain.statuses import AnalysisSource
 from pipeline.pdf import MAX_PAGE_CONTENT_BYTES, extract
-from pipeline.report import AnalysisSource
 from tests.chat import MEMBER
 from tests.daydata import ECO, method_pdf
 from tests.fakes.arxiv_server import FakeArxiv

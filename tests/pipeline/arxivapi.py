@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.models import Paper
 from pipeline.arxiv_api import ArxivApi
-from pipeline.models import Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request
 

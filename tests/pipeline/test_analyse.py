@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from openai import AsyncOpenAI
 
+from domain.models import Paper, PaperAnalysis
 from pipeline.admission import ArrivalLine
 from pipeline.analyse import Analyzer, strip_chatter
-from pipeline.models import Paper, PaperAnalysis
 from pipeline.prompts import FULL_TEXT_START
 from tests.fakes.base import Response
 from tests.fakes.openai_server import FakeOpenAI, canned_analysis

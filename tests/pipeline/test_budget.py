@@ -9,8 +9,8 @@ from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
 from bot.platform import Caller, PaperReply, TextReply
 from domain.messages import text
+from domain.statuses import ReportStatus
 from pipeline.budget import TokenBudget
-from pipeline.report import ReportStatus
 from storage.db import Database
 from tests.daydata import (
     CROSS,

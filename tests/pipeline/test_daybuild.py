@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.daybuild import DayBuild
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from tests.daydata import paper
 
 PAPERS = [paper(f"2602.0{n:04d}", f"Paper {n}", "Abstract.") for n in range(1, 4)]

@@ -13,9 +13,9 @@ from sqlalchemy import event, update
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, open_digest
 from domain.errors import DigestError, InvalidArxivId, PaperNotFound
-from pipeline.models import AnnounceType
+from domain.models import AnnounceType
+from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.outcomes import DigestOutcome, RunStats
-from pipeline.report import AnalysisSource, ReportStatus
 from storage.models import ExtractionRow
 from storage.reports import ReportRepository
 from tests.daydata import (

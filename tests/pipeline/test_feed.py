@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from domain.errors import FeedUnavailable
+from domain.models import AnnounceType, FeedDay, Paper
 from pipeline.feed import FeedClient, categories_key, incomplete, parse_feed
-from pipeline.models import AnnounceType, FeedDay, Paper
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response
 

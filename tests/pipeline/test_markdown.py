@@ -3,9 +3,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from domain.models import AnnounceType, Paper, PaperAnalysis
+from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.markdown import render_entry, render_report
-from pipeline.models import AnnounceType, Paper, PaperAnalysis
-from pipeline.report import AnalysisSource, DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 
 
 def _paper(**overrides: object) -> Paper:

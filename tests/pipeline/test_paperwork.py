@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from arxiv_digest.wiring import digest_options, open_digest
+from domain.statuses import AnalysisSource
 from pipeline.outcomes import AnalysisState
-from pipeline.report import AnalysisSource
 from tests.daydata import ECO, NETVLAD, make_settings, method_pdf
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI

@@ -5,9 +5,12 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
+from domain.statuses import ReportStatus
 from pipeline.options import DigestOptions
 from pipeline.publishing import publish_report
-from pipeline.report import DailyReport, PaperEntry, ReportStatus
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.redaction import Redactor
 from storage.reports import ReportRepository
@@ -85,3 +88,19 @@ async def test_a_configured_secret_in_the_report_never_reaches_its_file_or_rows(
 
     assert path is not None and "refused the key ***" in path.read_text()
     assert stored is not None and key not in stored.markdown and key not in path.read_text()
+
+
+@pytest.mark.parametrize("status", [ReportStatus.STALE, ReportStatus.ANALYSING])
+async def test_a_report_not_yet_settled_is_neither_stored_nor_written(
+    database: Database, tmp_path: Path, status: ReportStatus
+) -> None:
+    options = DigestOptions(["cs.AI"], ["VLA"], reports_dir=tmp_path / "reports")
+    report = a_report()
+    report.status = status
+
+    with pytest.raises(ValueError, match="settled"):
+        await publish_report(database, report, options)
+
+    assert not options.reports_dir.exists()
+    async with database.session() as session:
+        assert await ReportRepository(session).get(DAY, options.scope) is None

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from pipeline.models import PaperAnalysis
+from domain.models import PaperAnalysis
+from domain.statuses import AnalysisSource, AnalysisStatus, ExtractionStatus
 from storage.analyses import AnalysisRepository, ExtractionRepository
 from storage.db import Database
 from storage.models import AnalysisRow
@@ -26,11 +27,13 @@ async def test_extraction_round_trips_and_a_resave_replaces_it(database: Databas
     async with database.session() as session:
         extractions = ExtractionRepository(session)
         assert await extractions.get("2602.00780", 1) is None
-        failed = await extractions.save("2602.00780", 1, status="failed", reason="encrypted")
+        unreadable = await extractions.save(
+            "2602.00780", 1, status=ExtractionStatus.UNREADABLE, reason="encrypted"
+        )
         saved = await extractions.save(
             "2602.00780",
             1,
-            status="ok",
+            status=ExtractionStatus.OK,
             pages=14,
             content=sections,
             code_links=["https://github.com/a/b"],
@@ -38,10 +41,12 @@ async def test_extraction_round_trips_and_a_resave_replaces_it(database: Databas
     async with database.session() as session:
         stored = await ExtractionRepository(session).get("2602.00780", 1)
         other_version = await ExtractionRepository(session).get("2602.00780", 2)
-    assert failed.status == "failed" and failed.reason == "encrypted" and failed.content is None
+    assert unreadable.status is ExtractionStatus.UNREADABLE and unreadable.content is None
+    assert unreadable.reason == "encrypted"
     assert stored == saved
     assert stored is not None
-    assert (stored.status, stored.reason, stored.pages) == ("ok", None, 14)
+    assert (stored.status, stored.reason, stored.pages) == (ExtractionStatus.OK, None, 14)
+    assert stored.status is ExtractionStatus.OK  # a member, not only its value
     assert stored.content == sections
     assert stored.code_links == ("https://github.com/a/b",)
     assert stored.created_at.tzinfo is not None
@@ -63,7 +68,9 @@ async def test_analysis_round_trips_with_its_content(database: Database) -> None
         stored = await AnalysisRepository(session).get(*KEY)
         other_language = await AnalysisRepository(session).get(*KEY[:3], "de", KEY[4])
     assert stored is not None
-    assert stored.ok and stored.analysis == ANALYSIS and stored.source == "full_text"
+    assert stored.ok and stored.analysis == ANALYSIS
+    assert (stored.status, stored.source) == (AnalysisStatus.OK, AnalysisSource.FULL_TEXT)
+    assert stored.status is AnalysisStatus.OK and stored.source is AnalysisSource.FULL_TEXT
     assert (stored.prompt_tokens, stored.completion_tokens, stored.attempts) == (900, 300, 1)
     assert stored.updated_at.utcoffset() == timedelta(0)
     assert other_language is None
@@ -77,7 +84,9 @@ async def test_an_analysis_comes_with_the_code_links_of_a_text_read_successfully
         analyses, extractions = AnalysisRepository(session), ExtractionRepository(session)
         await analyses.save(*KEY, status="ok", source="full_text", analysis=ANALYSIS)
         nothing_read = await analyses.get_with_code_links(*KEY)
-        await extractions.save(arxiv_id, version, status="failed", reason="encrypted")
+        await extractions.save(
+            arxiv_id, version, status=ExtractionStatus.UNREADABLE, reason="encrypted"
+        )
         unreadable = await analyses.get_with_code_links(*KEY)
         await extractions.save(arxiv_id, version, status="ok", code_links=["https://x.org/a"])
         read = await analyses.get_with_code_links(*KEY)
@@ -138,6 +147,16 @@ async def test_an_ok_analysis_needs_content(database: Database) -> None:
     async with database.session() as session:
         with pytest.raises(ValueError, match="content"):
             await AnalysisRepository(session).save(*KEY, status="ok", source="abstract")
+
+
+async def test_an_analysis_is_stored_as_made_from_the_full_text_or_the_abstract(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        with pytest.raises(ValueError, match="full text or the abstract"):
+            await AnalysisRepository(session).save(
+                *KEY, status=AnalysisStatus.OK, source=AnalysisSource.NONE, analysis=ANALYSIS
+            )
 
 
 async def _save_at(database: Database, model: str, tokens: int, when: datetime) -> None:

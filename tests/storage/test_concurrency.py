@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.platform import Caller, PaperReply, Reply, TextReply
+from domain.models import AnnounceType, Paper, PaperAnalysis
 from pipeline.digest import Digest
-from pipeline.models import AnnounceType, Paper, PaperAnalysis
 from storage.analyses import AnalysisRepository
 from storage.db import Database
 from storage.deliveries import DeliveryRepository

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from domain.statuses import AnalysisSource, ReportStatus, ThreadStatus
 from storage.db import Database
 from storage.deliveries import DeliveryRepository
 from storage.models import DeliveryRow
@@ -38,6 +39,7 @@ async def test_set_parent_opens_the_thread_and_complete_closes_it(database: Data
     assert opened is not None
     assert (opened.status, opened.parent_message_id, opened.topic_id) == ("open", "42", "7")
     assert completed.status == "complete" and completed.parent_message_id == "42"
+    assert opened.status is ThreadStatus.OPEN and completed.status is ThreadStatus.COMPLETE
 
 
 async def test_record_sent_is_idempotent_and_pending_is_not_delivered(
@@ -85,3 +87,23 @@ async def test_delivered_to_chat_before_is_strictly_before_and_per_chat(
         assert await ledger.delivered_to_chat_before("slack", "C1", ids, MONDAY) == set()
         assert await ledger.delivered_to_chat_before("telegram", "C1", ids, date.max) == set()
         assert await ledger.delivered_to_chat_before("slack", "C2", ids, TUESDAY) == {"2602.00004"}
+
+
+async def test_what_the_messages_show_comes_back_as_members(database: Database) -> None:
+    async with database.session() as session:
+        ledger = DeliveryRepository(session)
+        thread = await ledger.get_or_create_thread("slack", "C1", TUESDAY, "default")
+        await ledger.set_parent(thread.id, "42", parent_status=ReportStatus.ANALYSING)
+        analysing = await ledger.get_thread(thread.id)
+        await ledger.record_sent(thread.id, "2602.00001", 1, "m1", AnalysisSource.ABSTRACT)
+        await ledger.record_sent(thread.id, "2602.00002", 1, "m2")
+        abstract_first = await ledger.sent_messages(thread.id)
+        await ledger.record_parent_status(thread.id, ReportStatus.COMPLETE)
+        await ledger.record_shown(thread.id, "2602.00001", AnalysisSource.FULL_TEXT)
+        settled = await ledger.get_thread(thread.id)
+        edited = await ledger.sent_messages(thread.id)
+    assert analysing is not None and analysing.parent_status is ReportStatus.ANALYSING
+    assert settled is not None and settled.parent_status is ReportStatus.COMPLETE
+    assert abstract_first == {"2602.00001": ("m1", "abstract"), "2602.00002": ("m2", None)}
+    assert abstract_first["2602.00001"][1] is AnalysisSource.ABSTRACT
+    assert edited["2602.00001"][1] is AnalysisSource.FULL_TEXT

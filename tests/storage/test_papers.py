@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.models import AnnounceType, Paper
+from domain.models import AnnounceType, Paper
 from storage.db import Database
 from storage.papers import FeedSnapshotRepository, PaperRepository
 

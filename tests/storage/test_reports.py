@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, func, select
 
+from domain.statuses import Mention, ReportStatus
 from storage.db import Database
 from storage.models import ReportPaperRow, ReportRow
 from storage.records import ReportPaper
@@ -61,6 +62,9 @@ async def test_save_and_get_round_trip_with_papers_by_position(database: Databas
         ("2602.00002", 3, ("llm", "agents"), "full", 0),
         ("2602.00001", 2, (), "updated", 1),
     ]
+    assert stored.status is ReportStatus.PARTIAL
+    assert [p.mention for p in stored.papers] == [Mention.FULL, Mention.UPDATED]
+    assert all(isinstance(p.mention, Mention) for p in [*saved.papers, *stored.papers])
 
 
 async def test_a_rerun_of_the_day_replaces_report_and_papers(database: Database) -> None:

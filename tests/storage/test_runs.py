@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from domain.statuses import RunStatus
 from storage.db import Database
 from storage.repositories import RunRepository
 
@@ -23,7 +24,7 @@ async def test_a_run_counts_as_completed_only_once_done_or_stale(database: Datab
         assert not await runs.completed("daily", AT + timedelta(days=1))
         assert not await runs.completed("weekly", AT)
         (run,) = await runs.recent("daily")
-    assert run.status == "done" and run.holder == "host:1"
+    assert run.status is RunStatus.DONE and run.holder == "host:1"
     assert run.scheduled_for == AT and run.finished_at is not None
     assert run.summary == {"posted": {"Slack": 3}, "tokens": 120}
 
@@ -40,6 +41,7 @@ async def test_failed_and_skipped_runs_leave_the_time_to_do(database: Database) 
         assert await runs.completed("daily", AT)
         statuses = [r.status for r in await runs.recent("daily")]
     assert sorted(statuses) == ["failed", "skipped", "stale"]
+    assert all(isinstance(status, RunStatus) for status in statuses)
 
 
 async def test_runs_left_running_by_a_dead_process_are_marked_failed(database: Database) -> None:

@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import Connection, MetaData, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from pipeline.models import AnnounceType, PaperAnalysis
+from domain.models import AnnounceType, PaperAnalysis
 from storage.db import Database, alembic_config, async_database_url
 from storage.repositories import (
     AnalysisRepository,

@@ -1,4 +1,4 @@
-"""Plain data the pipeline hands around: no I/O, no platform, no ORM."""
+"""The plain data every layer hands around: a paper, a feed day, an analysis. No I/O, no ORM."""
 
 from __future__ import annotations
 
