@@ -4,13 +4,10 @@ polling, or POSTed to its webhook) from a fake Bot API on 127.0.0.1, answered th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,103 +15,37 @@ import aiohttp
 import pytest
 
 from arxiv_digest.settings import Settings
-from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
-from bot.core import ChatCore
 from bot.telegram.app import COMMAND_NAMES, build_telegram_app
 from bot.telegram.runner import SECRET_HEADER, run_telegram
 from bot.telegram.settings import TelegramConfigError
 from domain.messages import text
 from storage.repositories import ChatRepository
-from tests.daydata import DAY, ECO, make_settings, method_pdf, serve_day
+from tests.bot.telegramapp import (
+    ALICE,
+    FORUM,
+    OWNER,
+    WEBHOOK_SECRET,
+    Bot,
+    FlakyTelegram,
+    ask,
+    free_port,
+    running_bot,
+    telegram_group,
+)
+from tests.daydata import DAY, ECO, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.base import Request, Response
+from tests.fakes.base import Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.polling import PROCESS_WAIT_SECONDS, WAIT_SECONDS, until
 from tests.processes import GROUP, cli_env, run_cli, slack_env, telegram_env
 
-FORUM = -100400500
-ALICE = 42  # a member
-ADMIN = 7  # an administrator of GROUP
-OWNER = 8  # its creator
-WEBHOOK_SECRET = "s3cret-Token_for-the-webhook"
-
-
-class FlakyTelegram(FakeTelegram):
-    """Answers the next `failing_sends` sendMessage calls with a 500 (polling goes on)."""
-
-    failing_sends = 0
-
-    def handle(self, request: Request) -> Response:
-        if request.path.endswith("/sendMessage") and self.failing_sends > 0:
-            self.failing_sends -= 1
-            return Response.json(
-                {"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500
-            )
-        return super().handle(request)
-
 
 @pytest.fixture
 def telegram() -> Iterator[FakeTelegram]:
-    with FlakyTelegram() as fake:
-        fake.add_chat(GROUP, "supergroup")
-        fake.admins[GROUP] = {ADMIN}
-        fake.owners[GROUP] = OWNER
-        yield fake  # type: ignore[misc]
-
-
-@dataclass
-class Bot:
-    telegram: FakeTelegram
-    core: ChatCore
-    llm: FakeOpenAI
-    arxiv: FakeArxiv
-    where: str  # what run_telegram said it listens on
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    telegram: FakeTelegram,
-    fake_arxiv: FakeArxiv,
-    fake_llm: FakeOpenAI,
-    database_url: str,
-    tmp_path: Path,
-    **overrides: object,
-) -> AsyncIterator[Bot]:
-    fake_arxiv.add_paper(ECO, method_pdf(ECO.title))
-    settings = make_settings(
-        fake_arxiv,
-        fake_llm,
-        database_url,
-        tmp_path,
-        telegram_bot_token=telegram.token,
-        telegram_api_url=telegram.base_url,
-        telegram_messages_per_second=0,
-        **overrides,
-    )
-    async with open_digest(settings, digest_options(settings)) as digest:
-        core = make_chat_core(settings, digest)
-        app = build_telegram_app(core, settings.telegram())
-        ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(
-            run_telegram(app, settings.telegram(), host="127.0.0.1", on_ready=ready.set_result)
-        )
-        try:
-            where = await asyncio.wait_for(ready, WAIT_SECONDS)
-            if where == "long polling":  # the first poll has its connection: stopping is prompt
-                assert await asyncio.to_thread(telegram.wait_for_long_poll, WAIT_SECONDS)
-            yield Bot(telegram, core, fake_llm, fake_arxiv, where)
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    with telegram_group() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -127,16 +58,6 @@ async def bot(
 ) -> AsyncIterator[Bot]:
     async with running_bot(telegram, arxiv, llm, database_url, tmp_path) as running:
         yield running
-
-
-async def ask(bot: Bot, chat_id: int, text: str, user: int = ALICE, **options: Any) -> SentMessage:
-    """Sends a command as a user would; returns the bot's one answer to it."""
-    update = bot.telegram.add_command(chat_id, user, text, **options)
-    command_id = update["message"]["message_id"]
-    (answer,) = await until(
-        lambda: [m for m in bot.telegram.sent(chat_id) if m.reply_to == command_id]
-    )
-    return answer
 
 
 def answers_to(telegram: FakeTelegram, chat_id: int, update: dict[str, Any]) -> list[SentMessage]:
@@ -232,7 +153,6 @@ async def test_an_answer_telegram_never_finishes_is_given_up_and_the_asker_told(
     assert answer.plain == f"⚠️ {text('chat.failed')}"
 
 
-@pytest.mark.parametrize("chat_id", [ALICE, GROUP], ids=["private", "group"])
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -243,10 +163,11 @@ async def test_an_answer_telegram_never_finishes_is_given_up_and_the_asker_told(
         ("/digest settings language=fr", "Unknown language"),
     ],
 )
-async def test_bad_arguments_get_a_one_line_error(
-    bot: Bot, chat_id: int, text: str, message: str
+async def test_bad_arguments_in_private_get_one_warning_line(
+    bot: Bot, text: str, message: str
 ) -> None:
-    answer = await ask(bot, chat_id, text)
+    # In a group, and on Slack: tests/bot/test_apps.py.
+    answer = await ask(bot, ALICE, text)
 
     assert message in answer.plain and answer.plain.startswith("⚠️")
     assert "\n" not in answer.plain.strip()
@@ -264,20 +185,11 @@ async def test_keywords_keep_commas_as_typed_and_are_listed(bot: Bot) -> None:
     assert "diffusion policy" in listed.plain and "VLA" in listed.plain
 
 
-@pytest.mark.parametrize(
-    ("user", "allowed"),
-    [(ALICE, False), (ADMIN, True), (OWNER, True)],
-    ids=["member", "admin", "owner"],
-)
-async def test_only_the_chats_administrators_change_its_keywords(
-    bot: Bot, user: int, allowed: bool
-) -> None:
-    answer = await ask(bot, GROUP, "/keywords add --channel robotics", user=user)
+async def test_the_chats_creator_counts_as_an_administrator(bot: Bot) -> None:
+    # Members and administrators: tests/bot/test_apps.py, for both platforms.
+    answer = await ask(bot, GROUP, "/keywords add --channel robotics", user=OWNER)
 
-    if allowed:
-        assert "This chat's keywords: added robotics" in answer.plain
-    else:
-        assert "Only an admin" in answer.plain
+    assert "This chat's keywords: added robotics" in answer.plain
 
 
 async def test_in_private_there_is_no_chat_to_set_keywords_for(bot: Bot) -> None:
