@@ -138,24 +138,31 @@ def _timing(vectors: Vectors, rounds: int, votes: int) -> dict:
 
     models = [model(owner) for owner in range(OWNERS)]
     counts = np.array([[rng.choice((0, 0, 0, 1, 2)) for _ in models] for _ in range(papers)])
-    scoring = []
+    scoring, scoring_cpu = [], []
     for _ in range(rounds):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         best_first(score_owners(vectors, counts, models))
         scoring.append(time.perf_counter() - started)
-    retrain = []
+        scoring_cpu.append(time.process_time() - cpu)
+    retrain, retrain_cpu = [], []
     for vote in range(votes):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         model(vote, VOTES + vote // 2, VOTES + (vote + 1) // 2)
         retrain.append(time.perf_counter() - started)
-    p95 = sorted(retrain)[max(0, int(0.95 * len(retrain)) - 1)]
+        retrain_cpu.append(time.process_time() - cpu)
     return {
         "papers": papers,
         "owners": OWNERS,
         "scoring_s": statistics.median(scoring),
-        "retrain_p95_s": p95,
+        "scoring_cpu_s": statistics.median(scoring_cpu),
+        "retrain_p95_s": _p95(retrain),
+        "retrain_cpu_p95_s": _p95(retrain_cpu),
         "retrain_votes": votes,
     }
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(0.95 * len(values)) - 1)]
 
 
 def run(smoke: bool = False, days_dir: Path | None = None) -> dict:
@@ -211,11 +218,13 @@ def report(result: dict) -> str:
         )
     t = result["timing"]
     lines += [
-        f"scoring {t['papers']} papers for {t['owners']} owners: {t['scoring_s'] * 1000:.0f} ms "
-        f"(median), {t['scoring_s'] / TARGET_SCORING_SECONDS:.3f} of the 1 s target",
-        f"a vote to a retrained model: p95 {t['retrain_p95_s'] * 1000:.1f} ms over "
-        f"{t['retrain_votes']} votes, {t['retrain_p95_s'] / TARGET_RETRAIN_SECONDS:.3f} of the "
-        "100 ms target",
+        f"scoring {t['papers']} papers for {t['owners']} owners (median of rounds): "
+        f"{t['scoring_s'] * 1000:.0f} ms wall, {t['scoring_cpu_s'] * 1000:.0f} ms CPU; "
+        f"{t['scoring_s'] / TARGET_SCORING_SECONDS:.3f} of the 1 s target",
+        f"a vote to a retrained model, p95 over {t['retrain_votes']} votes: "
+        f"{t['retrain_p95_s'] * 1000:.1f} ms wall, {t['retrain_cpu_p95_s'] * 1000:.1f} ms CPU; "
+        f"{t['retrain_p95_s'] / TARGET_RETRAIN_SECONDS:.3f} of the 100 ms target",
+        "(wall time includes waiting for the cores other processes hold; CPU time is our own)",
     ]
     return "\n".join(lines)
 

@@ -3,8 +3,9 @@
 Three kinds of reader, each defined by a real label of the papers:
 - a category cross-listed into the feed (cs.RO or cs.IR papers among cs.CV/cs.AI/cs.CL); the
   ranker reads only title and abstract, so the categories stay hidden from it;
-- a group of authors: one prolific author and the co-authors they wrote with at least twice;
-  the ranker never reads author lists;
+- a group of authors: one prolific author and the co-authors they wrote with at least twice,
+  liking the papers that two of them signed (one common name alone is many people); the ranker
+  never reads author lists;
 - a keyword's topic: a paper belongs to it when it names any of the topic's phrases; the reader's
   own keyword is the first phrase, and on the held-out day the reader is judged only on papers
   that do not contain that keyword, so keyword matching alone cannot find them.
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pipeline.matching import KeywordMatcher
@@ -83,32 +85,34 @@ def _topic_reader(keyword: str, phrases: list[str]) -> Reader:
 
 
 def _author_readers(papers: list[Paper], count: int) -> list[Reader]:
-    """Groups around the most prolific authors who have steady co-authors, one group a lab."""
-    written = Counter(author for paper in papers for author in paper["authors"])
+    """Labs: a prolific author and steady co-authors, the labs that signed most papers first."""
+    by_author: dict[str, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        for author in paper["authors"]:
+            by_author[author].append(paper)
+    labs: list[tuple[int, str, frozenset[str]]] = []
+    for seed, _ in Counter({a: len(p) for a, p in by_author.items()}).most_common(300):
+        partners = Counter(o for p in by_author[seed] for o in p["authors"] if o != seed)
+        group = frozenset({seed, *(name for name, n in partners.items() if n >= 2)})
+        signed = {id(p) for name in group for p in by_author[name] if _signed(group, p)}
+        if len(group) >= 3:
+            labs.append((len(signed), seed, group))
     readers: list[Reader] = []
     taken: set[str] = set()
-    for seed, _ in written.most_common(200):
-        if seed in taken:
-            continue
-        partners = Counter(
-            other for p in papers if seed in p["authors"] for other in p["authors"] if other != seed
-        )
-        group = frozenset({seed, *(name for name, n in partners.items() if n >= 2)})
-        if len(group) < 3:
+    for _, seed, group in sorted(labs, key=lambda lab: -lab[0]):
+        if taken & group:
             continue
         taken |= group
-        readers.append(
-            Reader(
-                "authors",
-                f"{seed} and {len(group) - 1} co-authors",
-                [],
-                lambda p, g=group: bool(g.intersection(p["authors"])),  # type: ignore[misc]
-                _always,
-            )
-        )
+        name = f"{seed} and {len(group) - 1} co-authors"
+        readers.append(Reader("authors", name, [], partial(_signed, group), _always))
         if len(readers) == count:
             break
     return readers
+
+
+def _signed(group: frozenset[str], paper: Paper) -> bool:
+    """Two of the group signed it: one common name alone is many different people."""
+    return len(group.intersection(paper["authors"])) >= 2
 
 
 def readers_for(history: list[Paper], *, smoke: bool = False) -> list[Reader]:
