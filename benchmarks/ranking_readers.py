@@ -43,6 +43,7 @@ TOPIC_READERS = {
     "diffusion model": ["denoising diffusion", "score-based", "diffusion models", "ddpm"],
 }
 AUTHOR_GROUPS = 5
+MAX_LAB = 30
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _author_readers(papers: list[Paper], count: int) -> list[Reader]:
         partners = Counter(o for p in by_author[seed] for o in p["authors"] if o != seed)
         group = frozenset({seed, *(name for name, n in partners.items() if n >= 2)})
         signed = {id(p) for name in group for p in by_author[name] if _signed(group, p)}
-        if len(group) >= 3:
+        if 3 <= len(group) <= MAX_LAB:  # hundreds of co-authors: a name many people share
             labs.append((len(signed), seed, group))
     readers: list[Reader] = []
     taken: set[str] = set()
