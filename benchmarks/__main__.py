@@ -19,6 +19,7 @@ from benchmarks import (
     extraction,
     extraction_peers,
     matching,
+    ranking,
     startup,
     tokens,
 )
@@ -55,6 +56,12 @@ def _kept_history() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="small sizes, a few seconds")
+    parser.add_argument(
+        "--days",
+        type=Path,
+        default=None,
+        help=f"announcement days for the ranking benchmark (default {ranking.DAYS})",
+    )
     args = parser.parse_args(argv)
 
     smoke = args.smoke
@@ -72,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         ("Full-text reading", extraction.report(extraction.run(2 if smoke else None))),
         ("Full-text reading against peers", extraction_peers.report(extraction_peers.run(smoke))),
         ("Matching", matching.report(matching.run(*sizes))),
+        ("Ranking", ranking.report(ranking.run(smoke=smoke, days_dir=args.days))),
         ("Tokens per paper", tokens.report(tokens.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
         ("Start-up", startup.report(startup.run(smoke=smoke))),

@@ -6,8 +6,9 @@ Timings are never asserted here: they belong to `python -m benchmarks`, not to a
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
-from benchmarks import chat_latency, day_run, extraction_peers, startup, tokens
+from benchmarks import chat_latency, day_run, extraction_peers, ranking, startup, tokens
 
 
 def test_day_run_smoke_posts_every_matching_paper_once_on_both_platforms() -> None:
@@ -87,3 +88,18 @@ def test_extraction_peers_smoke_reads_the_same_pages_with_every_installed_reader
         assert row["seconds"] > 0 and row["pages_per_s"] > 0
     report = extraction_peers.report(result)
     assert all(name in report for name in names)
+
+
+def test_ranking_smoke_reports_quality_and_speed_on_the_days_it_is_given(tmp_path: Path) -> None:
+    result = ranking.run(smoke=True)
+
+    timing = result["timing"] if "skipped" not in result else None
+    if timing is not None:  # the corpus sits next to the checkout, not in it
+        scored = [row for row in result["readers"] if "skipped" not in row]
+        assert scored
+        for row in scored:
+            for method in ranking.METHODS:
+                assert row[method] is None or 0 <= row[method][0] <= 1
+        assert timing["scoring_s"] > 0 and timing["retrain_p95_s"] > 0
+        assert "plumbing only" in ranking.report(result)
+    assert "skipped" in ranking.run(smoke=True, days_dir=tmp_path)

@@ -1,4 +1,5 @@
-"""A fake OpenAI-compatible endpoint: `POST /v1/chat/completions`, answered the way OpenAI does.
+"""A fake OpenAI-compatible endpoint: `POST /v1/chat/completions` and `/v1/embeddings`, answered
+the way OpenAI does (embeddings: see `tests/fakes/openai_embeddings.py`).
 
 Point the real client at it: `AsyncOpenAI(base_url=fake.base_url, api_key="test", ...)`.
 
@@ -24,7 +25,7 @@ applies to the request that follows a fallback. `fail_next(...)` (from FakeServe
 responses before any of this, without reaching the handler.
 
 Recorded: `requests` (every request), `completions` (the JSON bodies sent to chat/completions),
-and `max_in_flight`, the most requests the handler was serving at once.
+`embedding_requests` (those sent to embeddings) and `max_in_flight`, the most requests the handler was serving at once.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from collections import deque
 from typing import Any
 
 from tests.fakes.base import FakeServer, Request, Response
+from tests.fakes.openai_embeddings import embeddings_answer
 
 BEHAVIOURS = (
     "ok",  # a complete, valid analysis
@@ -149,6 +151,10 @@ class FakeOpenAI(FakeServer):
     def completions(self) -> list[dict[str, Any]]:
         return [r.json() for r in self.requests_to("/v1/chat/completions")]  # type: ignore[misc]
 
+    @property
+    def embedding_requests(self) -> list[dict[str, Any]]:
+        return [r.json() for r in self.requests_to("/v1/embeddings")]  # type: ignore[misc]
+
     def script(self, *steps: str | Response) -> None:
         unknown = [s for s in steps if isinstance(s, str) and s not in BEHAVIOURS]
         if unknown:
@@ -157,6 +163,8 @@ class FakeOpenAI(FakeServer):
             self._script.extend(steps)
 
     def handle(self, request: Request) -> Response:
+        if request.method == "POST" and request.path == "/v1/embeddings":
+            return embeddings_answer(request.json())  # type: ignore[arg-type]
         if request.method != "POST" or request.path != "/v1/chat/completions":
             message = f"Unknown request URL: {request.method} {request.path}."
             return Response.json(_error(message, "invalid_request_error"), 404)
