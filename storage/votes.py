@@ -1,4 +1,4 @@
-"""The 👍/👎 people give papers in a chat: one vote per person, paper and chat, the last tap wins."""
+"""The 👍/👎 people give papers in a chat: one vote per person, paper and chat; the last wins."""
 
 from __future__ import annotations
 
