@@ -1,18 +1,28 @@
-"""Slash commands as Slack sends them to the Bolt app (signed form posts), and its answers."""
+"""Slash commands and button taps as Slack sends them to the Bolt app (signed form posts), the
+app served by `run_slack` against a fake Slack, and its answers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.core import ChatCore
+from bot.slack.app import build_slack_app
+from bot.slack.client import make_client
+from bot.slack.runner import run_slack
+from tests.daydata import ECO, make_settings, method_pdf
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
@@ -45,6 +55,40 @@ class Bot:
     slack: FakeSlack
     llm: GatedOpenAI
     arxiv: FakeArxiv
+
+
+@contextlib.asynccontextmanager
+async def running_slack_bot(
+    arxiv: FakeArxiv, llm: GatedOpenAI, slack: FakeSlack, database_url: str, tmp_path: Path
+) -> AsyncIterator[Bot]:
+    """The Bolt app in HTTP mode on an ephemeral port, signed with `SECRET`; ECO is on arXiv."""
+    arxiv.add_paper(ECO, method_pdf(ECO.title))
+    settings = make_settings(
+        arxiv,
+        llm,
+        database_url,
+        tmp_path,
+        slack_bot_token=slack.token,
+        slack_api_url=slack.api_url,
+        slack_signing_secret=SECRET,
+        slack_http_port=0,
+        slack_messages_per_second=0,
+        bot_admins=[ADMIN],
+    )
+    async with open_digest(settings, digest_options(settings)) as digest:
+        core = make_chat_core(settings, digest)
+        app = build_slack_app(core, make_client(settings.slack()), settings.slack())
+        ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        server = asyncio.create_task(
+            run_slack(app, settings.slack(), host="127.0.0.1", on_ready=ready.set_result)
+        )
+        try:
+            url = await asyncio.wait_for(ready, WAIT_SECONDS)
+            yield Bot(url, core, slack, llm, arxiv)
+        finally:
+            server.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await server
 
 
 def payload(

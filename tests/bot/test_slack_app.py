@@ -38,6 +38,7 @@ from tests.bot.slackapp import (
     payload,
     post_signed,
     private_answers,
+    running_slack_bot,
     shown,
     slash,
 )
@@ -67,33 +68,8 @@ async def bot(
     database_url: str,
     tmp_path: Path,
 ) -> AsyncIterator[Bot]:
-    arxiv.add_paper(ECO, method_pdf(ECO.title))
-    settings = make_settings(
-        arxiv,
-        llm,
-        database_url,
-        tmp_path,
-        slack_bot_token=slack.token,
-        slack_api_url=slack.api_url,
-        slack_signing_secret=SECRET,
-        slack_http_port=0,
-        slack_messages_per_second=0,
-        bot_admins=[ADMIN],
-    )
-    async with open_digest(settings, digest_options(settings)) as digest:
-        core = make_chat_core(settings, digest)
-        app = build_slack_app(core, make_client(settings.slack()), settings.slack())
-        ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        server = asyncio.create_task(
-            run_slack(app, settings.slack(), host="127.0.0.1", on_ready=ready.set_result)
-        )
-        try:
-            url = await asyncio.wait_for(ready, WAIT_SECONDS)
-            yield Bot(url, core, slack, llm, arxiv)
-        finally:
-            server.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await server
+    async with running_slack_bot(arxiv, llm, slack, database_url, tmp_path) as running:
+        yield running
 
 
 # ---- requests that are not Slack's ---------------------------------------------------------

@@ -4,13 +4,10 @@ polling, or POSTed to its webhook) from a fake Bot API on 127.0.0.1, answered th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +15,13 @@ import aiohttp
 import pytest
 
 from arxiv_digest.settings import Settings
-from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
-from bot.core import ChatCore
 from bot.telegram.app import COMMAND_NAMES, build_telegram_app
 from bot.telegram.runner import SECRET_HEADER, run_telegram
 from bot.telegram.settings import TelegramConfigError
 from domain.messages import text
 from storage.repositories import ChatRepository
-from tests.daydata import DAY, ECO, make_settings, method_pdf, serve_day
+from tests.bot.telegramapp import Bot, free_port, running_bot
+from tests.daydata import DAY, ECO, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Request, Response
 from tests.fakes.openai_server import FakeOpenAI
@@ -62,59 +58,6 @@ def telegram() -> Iterator[FakeTelegram]:
         fake.admins[GROUP] = {ADMIN}
         fake.owners[GROUP] = OWNER
         yield fake  # type: ignore[misc]
-
-
-@dataclass
-class Bot:
-    telegram: FakeTelegram
-    core: ChatCore
-    llm: FakeOpenAI
-    arxiv: FakeArxiv
-    where: str  # what run_telegram said it listens on
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    telegram: FakeTelegram,
-    fake_arxiv: FakeArxiv,
-    fake_llm: FakeOpenAI,
-    database_url: str,
-    tmp_path: Path,
-    **overrides: object,
-) -> AsyncIterator[Bot]:
-    fake_arxiv.add_paper(ECO, method_pdf(ECO.title))
-    settings = make_settings(
-        fake_arxiv,
-        fake_llm,
-        database_url,
-        tmp_path,
-        telegram_bot_token=telegram.token,
-        telegram_api_url=telegram.base_url,
-        telegram_messages_per_second=0,
-        **overrides,
-    )
-    async with open_digest(settings, digest_options(settings)) as digest:
-        core = make_chat_core(settings, digest)
-        app = build_telegram_app(core, settings.telegram())
-        ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(
-            run_telegram(app, settings.telegram(), host="127.0.0.1", on_ready=ready.set_result)
-        )
-        try:
-            where = await asyncio.wait_for(ready, WAIT_SECONDS)
-            if where == "long polling":  # the first poll has its connection: stopping is prompt
-                assert await asyncio.to_thread(telegram.wait_for_long_poll, WAIT_SECONDS)
-            yield Bot(telegram, core, fake_llm, fake_arxiv, where)
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 @pytest.fixture
