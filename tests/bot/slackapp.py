@@ -161,3 +161,48 @@ def private_answers(slack: FakeSlack, token: str) -> list[dict[str, Any]]:
 
 def shown(answer: dict[str, Any]) -> str:
     return f"{answer.get('text')} {json.dumps(answer.get('blocks'), ensure_ascii=False)}"
+
+
+def block_actions(
+    slack: FakeSlack,
+    message_ts: str,
+    action_id: str,
+    value: str,
+    *,
+    response_token: str,
+    channel: str = CHANNEL,
+    user: str = ALICE,
+) -> dict[str, Any]:
+    """A tap on a button of the bot's message, as Slack's `block_actions` interaction has it."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": slack.team_id},
+        "api_app_id": "A0APP",
+        "token": "deprecated-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "trigger_id": "1.2.3",
+        "team": {"id": slack.team_id, "domain": "fake"},
+        "channel": {"id": channel, "name": "directmessage" if channel[0] == "D" else "team"},
+        "message": {"type": "message", "ts": message_ts, "user": slack.bot_user_id},
+        "response_url": slack.response_url(response_token),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "votes",
+                "text": {"type": "plain_text", "text": "👍", "emoji": True},
+                "value": value,
+                "action_ts": "1700000001.000000",
+            }
+        ],
+    }
+
+
+def interaction(payload: dict[str, Any]) -> str:
+    """The form body Slack posts an interaction as: one `payload` field holding its JSON."""
+    return urlencode({"payload": json.dumps(payload)})

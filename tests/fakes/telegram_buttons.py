@@ -58,16 +58,12 @@ def callback_data_of(markup: dict[str, Any] | None) -> list[str]:
     return [str(b["callback_data"]) for row in rows for b in row if "callback_data" in b]
 
 
-def callback_query(
-    user: dict[str, Any], message: dict[str, Any] | None, data: str
-) -> dict[str, Any]:
+def callback_query(user: dict[str, Any], message: dict[str, Any], data: str) -> dict[str, Any]:
     """The `callback_query` of an update: a tap by `user` on a button of `message`."""
-    query: dict[str, Any] = {
+    return {
         "id": str(next(_QUERY_IDS)),
         "from": user,
+        "message": message,
         "chat_instance": "-1234567890",
         "data": data,
     }
-    if message is not None:
-        query["message"] = message
-    return query

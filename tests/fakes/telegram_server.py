@@ -369,13 +369,17 @@ class FakeTelegram(FakeServer):
         self, chat_id: int, user_id: int, message_id: int, data: str
     ) -> dict[str, Any]:
         """Queues a tap by `user_id` on a button (whatever its `data`) of the bot's message
-        `message_id` in `chat_id`; returns the update. Its query id stays open for one answer."""
+        `message_id` in `chat_id`; returns the update. Its query id stays open for one answer.
+        A message the fake never sent comes as Telegram sends an old one: inaccessible, date 0."""
         with self._state:
             user = self._users.setdefault(
                 user_id, {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
             )
             message = self._messages.get(chat_id, {}).get(message_id)
-            query = callback_query(user, None if message is None else dict(message), data)
+            if message is None:  # from before the fake's time: Telegram sends what it still knows
+                chat = self._chat_info.get(chat_id) or self.add_chat(chat_id)
+                message = {"chat": chat, "message_id": message_id, "date": 0}
+            query = callback_query(user, dict(message), data)
             self._open_queries.add(query["id"])
         return self.add_update({"callback_query": query})
 
