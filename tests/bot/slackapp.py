@@ -35,6 +35,20 @@ ALICE = "U0ALICE"  # a member of CHANNEL
 ADMIN = "U0ADMIN"  # a bot admin, in the app's settings
 
 
+class SocketModeSlack(FakeSlack):
+    """FakeSlack that also hands out a Socket Mode connection (to the test's WebSocket)."""
+
+    app_token = "xapp-1-A0APP-test"
+    wss_url = ""
+
+    def handle(self, request: Request) -> Response:
+        if request.path == "/api/apps.connections.open":
+            if request.headers.get("authorization") != f"Bearer {self.app_token}":
+                return Response.json({"ok": False, "error": "invalid_auth"})
+            return Response.json({"ok": True, "url": self.wss_url})
+        return super().handle(request)
+
+
 class GatedOpenAI(FakeOpenAI):
     """An LLM that answers only once the test opens `gate`: work that waits on it is slow."""
 
