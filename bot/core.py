@@ -29,9 +29,19 @@ from bot.commands import (
 from bot.digest_answers import set_dm, settings, switch
 from bot.keyword_answers import change_keywords, list_keywords
 from bot.limits import Action, UserLimits
-from bot.platform import Caller, ChatEvent, CommandEvent, PaperReply, Reply, ReportReply, TextReply
+from bot.platform import (
+    Caller,
+    ChatEvent,
+    CommandEvent,
+    PaperReply,
+    Reply,
+    ReportReply,
+    TextReply,
+    VoteEvent,
+)
 from bot.replies import listed, refusal
 from bot.subscriptions import chat_options, chat_scope, dm_scope, summary_options
+from bot.vote_answers import record_vote
 from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH, text
 from pipeline.admission import ArrivalLine
@@ -168,6 +178,8 @@ class ChatCore:
         match event:
             case CommandEvent(caller=caller, text=typed):
                 return await self.handle(caller, typed)
+            case VoteEvent():
+                return await record_vote(self, event)
 
     async def handle(self, caller: Caller, typed: str) -> Reply:
         language = ENGLISH

@@ -53,11 +53,54 @@ class CommandEvent:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class VoteEvent:
+    """A 👍 (+1) or 👎 (-1) tapped on a paper's message. `arxiv_id` is what the button carried,
+    unchecked: the core refuses a value or an id that is not one (a forged or foreign button)."""
+
+    caller: Caller
+    arxiv_id: str
+    value: int
+
+
 # What an adapter hands the core (`ChatCore.on_event`), translated from its platform's events.
-# Buttons (Slack block_actions, Telegram callback_query), reactions and thread replies become
-# further neutral types in this union, each carrying a `Caller`; the adapters translate them and
-# the core dispatches on the type, so neither `Platform` nor `ThreadPoster` gains a method.
-ChatEvent = CommandEvent
+# Buttons (Slack block_actions, Telegram callback_query) are `VoteEvent`s; reactions and thread
+# replies would become further neutral types in this union, each carrying a `Caller`; the
+# adapters translate them and the core dispatches on the type, so neither `Platform` nor
+# `ThreadPoster` gains a method.
+ChatEvent = CommandEvent | VoteEvent
+
+VOTE_PREFIX = "vote"
+_VOTE_WORDS = {1: "up", -1: "down"}
+
+
+@dataclass(frozen=True, slots=True)
+class VoteButton:
+    """One of the two buttons on a paper's first message (a neutral notion; each renderer
+    draws it). `data` comes back with the tap and names the paper itself, so a button from
+    before a restart still works without any lookup."""
+
+    value: int  # +1 or -1
+    label: str  # "👍", "👎"
+    data: str  # "vote:up:2602.00780": ≤ 64 bytes (Telegram's callback_data limit)
+
+
+def vote_buttons(arxiv_id: str) -> tuple[VoteButton, VoteButton]:
+    """👍 and 👎 for a paper, in that order."""
+    return (
+        VoteButton(1, "👍", f"{VOTE_PREFIX}:{_VOTE_WORDS[1]}:{arxiv_id}"),
+        VoteButton(-1, "👎", f"{VOTE_PREFIX}:{_VOTE_WORDS[-1]}:{arxiv_id}"),
+    )
+
+
+def vote_from(caller: Caller, data: str) -> VoteEvent:
+    """The vote a tapped button's `data` stands for; data that is not a vote becomes a vote of
+    0, which the core refuses in one line."""
+    prefix, _, rest = data.partition(":")
+    word, _, arxiv_id = rest.partition(":")
+    values = {w: v for v, w in _VOTE_WORDS.items()}
+    value = values.get(word, 0) if prefix == VOTE_PREFIX else 0
+    return VoteEvent(caller, arxiv_id, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +206,8 @@ class Platform(Protocol):
     threads, check its connection.
 
     `serve` hands every incoming event to the core's one entry point (`ChatCore.on_event`) as a
-    neutral `ChatEvent`; today that is a command, and buttons, reactions and thread replies
-    will come the same way (see `ChatEvent`), so this interface stays as it is.
+    neutral `ChatEvent`; today those are commands and vote buttons, and reactions and thread
+    replies would come the same way (see `ChatEvent`), so this interface stays as it is.
     """
 
     name: str  # "Slack", "Telegram": in the logs, the health report and the command's output

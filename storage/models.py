@@ -296,3 +296,16 @@ class LastChatRow(Base):
     user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class VoteRow(Base):
+    """A person's 👍 (+1) or 👎 (-1) on a paper in one chat; tapping again replaces it."""
+
+    __tablename__ = "votes"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

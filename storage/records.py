@@ -128,3 +128,15 @@ class RunRecord:
     status: RunStatus
     summary: dict[str, Any] | None
     holder: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One person's 👍 (+1) or 👎 (-1) on a paper, in one chat."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    arxiv_id: str
+    value: int
+    updated_at: datetime

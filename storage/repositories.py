@@ -14,11 +14,13 @@ from storage.records import (
     StoredReport,
     Subscription,
     ThreadRecord,
+    Vote,
 )
 from storage.reports import DEFAULT_SCOPE, ReportRepository
 from storage.runs import RunRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.usage import UsageRepository
+from storage.votes import VoteRepository
 
 __all__ = [
     "DEFAULT_SCOPE",
@@ -42,4 +44,6 @@ __all__ = [
     "SubscriptionRepository",
     "ThreadRecord",
     "UsageRepository",
+    "Vote",
+    "VoteRepository",
 ]

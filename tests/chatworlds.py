@@ -20,6 +20,7 @@ from bot.slack.poster import SlackPoster
 from bot.telegram.poster import TelegramPoster, make_bot
 from tests.fakes.base import Request, Response
 from tests.fakes.slack_server import FakeSlack
+from tests.fakes.telegram_buttons import callback_data_of
 from tests.fakes.telegram_server import FakeTelegram
 
 CHANNEL = "C0DIGEST"  # a Slack channel
@@ -74,6 +75,7 @@ class Shown:
     message_id: str
     text: str
     in_thread_of: str | None  # the parent's id for a reply in a thread; None at the top
+    buttons: tuple[str, ...] = ()  # what its buttons send back when tapped, in order
 
 
 @dataclass
@@ -129,7 +131,7 @@ async def chat_world(platform: str) -> AsyncIterator[ChatWorld]:
                 CHANNEL,
                 slack,
                 lambda: [
-                    Shown(p.ts, f"{p.text} {p.blocks}", p.thread_ts)
+                    Shown(p.ts, f"{p.text} {p.blocks}", p.thread_ts, _slack_buttons(p.blocks))
                     for p in slack.all_posts
                     if p.channel == CHANNEL
                 ],
@@ -150,13 +152,27 @@ async def chat_world(platform: str) -> AsyncIterator[ChatWorld]:
                 str(GROUP),
                 telegram,
                 lambda: [
-                    Shown(str(m.message_id), m.plain, _id_or_none(m.reply_to))
+                    Shown(
+                        str(m.message_id),
+                        m.plain,
+                        _id_or_none(m.reply_to),
+                        tuple(callback_data_of(m.reply_markup)),
+                    )
                     for m in telegram.sent(GROUP)
                 ],
                 "/sendMessage",
                 1,  # python-telegram-bot does not retry a server error
                 NetworkError,
             )
+
+
+def _slack_buttons(blocks: list[dict] | None) -> tuple[str, ...]:
+    return tuple(
+        str(element.get("value"))
+        for block in blocks or []
+        if block.get("type") == "actions"
+        for element in block.get("elements", [])
+    )
 
 
 def _id_or_none(message_id: int | None) -> str | None:

@@ -1,7 +1,9 @@
-"""Slash commands: acknowledge at once, then let the chat core do the work and deliver its reply.
+"""Slash commands and vote buttons: acknowledge at once, then let the chat core do the work and
+deliver its reply.
 
 Papers and reports are for the whole channel and are posted there; everything else (keyword
-lists, help, errors) goes back to the person who typed the command, visible only to them.
+lists, help, errors, a vote's acknowledgement) goes back to the person who typed the command or
+tapped the button, visible only to them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.platform import Caller, CommandEvent, TextReply
 from bot.slack.poster import SlackPoster
 from bot.slack.render import SlackMessage, render_reply
 from bot.slack.settings import SlackConfigError, SlackSettings
+from bot.slack.votes import VOTE_ACTIONS, vote_of
 from storage.redaction import Redactor
 
 log = logging.getLogger(__name__)
@@ -85,8 +88,22 @@ def build_slack_app(
         await acknowledge(ack, command)
         await answer(command, respond)
 
+    async def on_vote(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """A 👍/👎 tap: acknowledged with nothing (the message stays as it is for everyone),
+        recorded, then answered to the person alone through the interaction's response URL."""
+        await ack()
+        vote = vote_of(body, action)
+        try:
+            await _respond_all(respond, render_reply(await core.on_event(vote)), redact)
+        except Exception:
+            log.exception("answering a vote from %s in %s failed", *_who(vote.caller))
+
     for name in COMMANDS:
         app.command(name)(on_command)
+    for action_id in VOTE_ACTIONS.values():
+        app.action(action_id)(on_vote)
     return app
 
 
@@ -107,6 +124,10 @@ def _caller(command: dict[str, Any]) -> Caller:
         is_admin=False,
         is_private=command.get("channel_name") == "directmessage" or channel_id.startswith("D"),
     )
+
+
+def _who(caller: Caller) -> tuple[str, str]:
+    return caller.user_id, caller.chat_id
 
 
 async def _respond_all(

@@ -37,6 +37,7 @@ from bot.card import (
 )
 from bot.platform import Mention, PaperReply, Reply, ReportReply, TextReply
 from bot.rendering import BOUNDARIES, WORDS, lines_within
+from bot.slack.votes import vote_block
 from pipeline.report import DailyReport, PaperEntry
 
 MESSAGE_BLOCKS_LIMIT = 50
@@ -82,7 +83,9 @@ def render_paper(
     title = escape_mrkdwn(card.link.title)
     tags = " ".join(_mention(m.user_id) for m in mentions)
     fallback = _clip(f"{title} {tags}".strip(), FALLBACK_TEXT_LIMIT)
-    return _paginate(_paper_blocks(card), fallback, title, card.continued)
+    messages = _paginate(_paper_blocks(card), fallback, title, card.continued)
+    messages[0].blocks.append(vote_block(entry.paper.arxiv_id))  # its page kept one block free
+    return messages
 
 
 def render_reply(reply: Reply) -> list[SlackMessage]:

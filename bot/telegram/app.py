@@ -1,5 +1,6 @@
 """Bot commands: `/summarize 2602.00780` (or `/summarize@BotName …` in a group) becomes a call to
 the chat core, whose reply is posted in the same chat (and topic) as an answer to the command.
+A tap on a paper's 👍/👎 button is a callback query (`bot.telegram.votes`).
 
 Telegram says who administers a chat, so `is_admin` comes from the caller's member status there;
 the core also accepts anyone in BOT_ADMINS.
@@ -13,13 +14,21 @@ from functools import partial
 from telegram import BotCommand, Chat, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
 
 from bot.commands import DigestDm, parse_command
 from bot.core import ChatCore
 from bot.platform import Caller, CommandEvent, Reply, TextReply
 from bot.telegram.poster import BotNotStarted, DeadlineRequest, TelegramPoster, make_rate_limiter
 from bot.telegram.settings import TelegramSettings
+from bot.telegram.votes import on_vote
 from domain.errors import DigestError
 from domain.messages import ENGLISH, LANGUAGES, text
 
@@ -59,6 +68,7 @@ def build_telegram_app(core: ChatCore, settings: TelegramSettings) -> Applicatio
                 filters=filters.UpdateType.MESSAGE,  # an edited command does not run again
             )
         )
+    app.add_handler(CallbackQueryHandler(partial(on_vote, core)))  # the 👍/👎 buttons
     app.add_error_handler(_log_error)
     return app
 

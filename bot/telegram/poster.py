@@ -14,16 +14,17 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.pacing import ChannelPacer
-from bot.platform import Mention, Reply, ThreadHead, day_key
+from bot.platform import Mention, PaperReply, Reply, ThreadHead, day_key
 from bot.telegram.render import render_paper, render_parent, render_reply
 from bot.telegram.settings import TelegramConfigError, TelegramSettings
+from bot.telegram.votes import vote_keyboard
 from domain import messages as catalogue
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
@@ -34,6 +35,7 @@ RATE_LIMIT_RETRIES = 5  # 429s: Telegram says how long to wait, so waiting is al
 GROUP_MESSAGES_PER_MINUTE = 20
 MESSAGES_PER_SECOND_OVERALL = 30
 NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)
+Markup = InlineKeyboardMarkup | None  # a paper's first message carries its vote buttons
 
 __all__ = ["BotNotStarted", "TelegramConfigError", "TelegramPoster", "make_bot"]
 
@@ -137,7 +139,12 @@ class TelegramPoster:
         first = ""
         for text in messages:
             message_id = await self.send(
-                chat_id, text, reply_to=int(head.message_id), topic=topic, strict=True
+                chat_id,
+                text,
+                reply_to=int(head.message_id),
+                topic=topic,
+                strict=True,
+                markup=None if first else vote_keyboard(entry.paper.arxiv_id),
             )
             first = first or str(message_id)
         return first
@@ -154,7 +161,9 @@ class TelegramPoster:
         (message gone, too old, not modified) is logged, never reposted."""
         names = await self._names_of(chat_id, mentions)
         first, *rest = render_paper(entry, mentions, head.language, names=names)
-        if not await self._edit(chat_id, message_id, first, what=entry.paper.arxiv_id):
+        paper = entry.paper.arxiv_id
+        keyboard = vote_keyboard(paper)  # an edit without it would take the buttons off
+        if not await self._edit(chat_id, message_id, first, what=paper, markup=keyboard):
             return False
         topic = int(head.topic_id) if head.topic_id else None
         for text in rest:
@@ -167,7 +176,9 @@ class TelegramPoster:
             chat_id, head.message_id, render_parent(report), what=day_key(report)
         )
 
-    async def _edit(self, chat_id: str, message_id: str, text: str, *, what: str) -> bool:
+    async def _edit(
+        self, chat_id: str, message_id: str, text: str, *, what: str, markup: Markup = None
+    ) -> bool:
         """One paced `editMessageText`; False when Telegram refuses it."""
         await self._pacer.wait_turn(chat_id)
         try:
@@ -177,6 +188,7 @@ class TelegramPoster:
                 message_id=int(message_id),
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEWS,
+                reply_markup=markup,
             )
         except BadRequest as exc:
             log.warning(
@@ -197,10 +209,16 @@ class TelegramPoster:
         reply_to: int | None = None,
         topic: int | None = None,
     ) -> str:
-        """A command's answer, replying to `reply_to` (the command) in its topic, if any."""
+        """A command's answer, replying to `reply_to` (the command) in its topic, if any; a
+        paper's first message carries the vote buttons."""
         first = ""
         for text in render_reply(reply):
-            message_id = await self.send(chat_id, text, reply_to=reply_to, topic=topic)
+            keyboard = None
+            if not first and isinstance(reply, PaperReply):
+                keyboard = vote_keyboard(reply.entry.paper.arxiv_id)
+            message_id = await self.send(
+                chat_id, text, reply_to=reply_to, topic=topic, markup=keyboard
+            )
             first = first or str(message_id)
         return first
 
@@ -212,6 +230,7 @@ class TelegramPoster:
         reply_to: int | None = None,
         topic: int | None = None,
         strict: bool = False,
+        markup: Markup = None,
     ) -> int:
         """One `sendMessage` in HTML, paced, without link previews; returns the message id.
 
@@ -232,6 +251,7 @@ class TelegramPoster:
                 link_preview_options=NO_PREVIEWS,
                 reply_parameters=reply,
                 message_thread_id=topic,
+                reply_markup=markup,
             )
         except Forbidden as exc:
             if _is_user(chat_id) and "initiate" in exc.message:

@@ -24,7 +24,9 @@ from bot.telegram.settings import TelegramConfigError, TelegramSettings
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = [Update.MESSAGE]  # commands arrive as messages; nothing else is handled
+# Commands arrive as messages, taps on the vote buttons as callback queries; nothing else is
+# handled, so nothing else is asked for.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 def webhook_app(app: Application, secret: str, path: str) -> web.Application:

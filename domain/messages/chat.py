@@ -80,6 +80,18 @@ TEXTS: Texts = {
         "请 {wait} 秒后再试（{at}）。",
     },
     # ---- acknowledgements, before the answer ----
+    "chat.vote.up": {
+        "en": "👍 Noted: {paper} is relevant to you. Only you see this.",
+        "zh": "👍 已记录：{paper} 对你有用。仅你可见。",
+    },
+    "chat.vote.down": {
+        "en": "👎 Noted: {paper} is not relevant to you. Only you see this.",
+        "zh": "👎 已记录：{paper} 对你无用。仅你可见。",
+    },
+    "chat.vote.invalid": {
+        "en": "That button is not a vote on a paper; nothing was recorded.",
+        "zh": "这个按钮不是对论文的投票，未记录任何内容。",
+    },
     "chat.ack.moment": {"en": "One moment…", "zh": "请稍候…"},
     "chat.ack.summarize": {"en": "Working on {paper}…", "zh": "正在处理 {paper}…"},
     "chat.ack.latest_report": {

@@ -1,4 +1,5 @@
-"""Slash commands as Slack sends them to the Bolt app (signed form posts), and its answers."""
+"""Slash commands and button taps as Slack sends them to the Bolt app (signed form posts), the
+app served by `run_slack` against a fake Slack, and its answers."""
 
 from __future__ import annotations
 
@@ -34,6 +35,20 @@ ALICE = "U0ALICE"  # a member of CHANNEL
 ADMIN = "U0ADMIN"  # a bot admin, in the app's settings
 
 
+class SocketModeSlack(FakeSlack):
+    """FakeSlack that also hands out a Socket Mode connection (to the test's WebSocket)."""
+
+    app_token = "xapp-1-A0APP-test"
+    wss_url = ""
+
+    def handle(self, request: Request) -> Response:
+        if request.path == "/api/apps.connections.open":
+            if request.headers.get("authorization") != f"Bearer {self.app_token}":
+                return Response.json({"ok": False, "error": "invalid_auth"})
+            return Response.json({"ok": True, "url": self.wss_url})
+        return super().handle(request)
+
+
 class GatedOpenAI(FakeOpenAI):
     """An LLM that answers only once the test opens `gate`: work that waits on it is slow."""
 
@@ -54,6 +69,40 @@ class Bot:
     slack: FakeSlack
     llm: GatedOpenAI
     arxiv: FakeArxiv
+
+
+@contextlib.asynccontextmanager
+async def running_slack_bot(
+    arxiv: FakeArxiv, llm: GatedOpenAI, slack: FakeSlack, database_url: str, tmp_path: Path
+) -> AsyncIterator[Bot]:
+    """The Bolt app in HTTP mode on an ephemeral port, signed with `SECRET`; ECO is on arXiv."""
+    arxiv.add_paper(ECO, method_pdf(ECO.title))
+    settings = make_settings(
+        arxiv,
+        llm,
+        database_url,
+        tmp_path,
+        slack_bot_token=slack.token,
+        slack_api_url=slack.api_url,
+        slack_signing_secret=SECRET,
+        slack_http_port=0,
+        slack_messages_per_second=0,
+        bot_admins=[ADMIN],
+    )
+    async with open_digest(settings, digest_options(settings)) as digest:
+        core = make_chat_core(settings, digest)
+        app = build_slack_app(core, make_client(settings.slack()), settings.slack())
+        ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        server = asyncio.create_task(
+            run_slack(app, settings.slack(), host="127.0.0.1", on_ready=ready.set_result)
+        )
+        try:
+            url = await asyncio.wait_for(ready, WAIT_SECONDS)
+            yield Bot(url, core, slack, llm, arxiv)
+        finally:
+            server.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await server
 
 
 def payload(
@@ -128,35 +177,46 @@ def shown(answer: dict[str, Any]) -> str:
     return f"{answer.get('text')} {json.dumps(answer.get('blocks'), ensure_ascii=False)}"
 
 
-@contextlib.asynccontextmanager
-async def running_slack_bot(
-    arxiv: FakeArxiv, llm: GatedOpenAI, slack: FakeSlack, database_url: str, tmp_path: Path
-) -> AsyncIterator[Bot]:
-    """The Bolt app in HTTP mode on the real Digest, against the fakes; ADMIN is a bot admin."""
-    arxiv.add_paper(ECO, method_pdf(ECO.title))
-    settings = make_settings(
-        arxiv,
-        llm,
-        database_url,
-        tmp_path,
-        slack_bot_token=slack.token,
-        slack_api_url=slack.api_url,
-        slack_signing_secret=SECRET,
-        slack_http_port=0,
-        slack_messages_per_second=0,
-        bot_admins=[ADMIN],
-    )
-    async with open_digest(settings, digest_options(settings)) as digest:
-        core = make_chat_core(settings, digest)
-        app = build_slack_app(core, make_client(settings.slack()), settings.slack())
-        ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        server = asyncio.create_task(
-            run_slack(app, settings.slack(), host="127.0.0.1", on_ready=ready.set_result)
-        )
-        try:
-            url = await asyncio.wait_for(ready, WAIT_SECONDS)
-            yield Bot(url, core, slack, llm, arxiv)
-        finally:
-            server.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await server
+def block_actions(
+    slack: FakeSlack,
+    message_ts: str,
+    action_id: str,
+    value: str,
+    *,
+    response_token: str,
+    channel: str = CHANNEL,
+    user: str = ALICE,
+) -> dict[str, Any]:
+    """A tap on a button of the bot's message, as Slack's `block_actions` interaction has it."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": slack.team_id},
+        "api_app_id": "A0APP",
+        "token": "deprecated-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "trigger_id": "1.2.3",
+        "team": {"id": slack.team_id, "domain": "fake"},
+        "channel": {"id": channel, "name": "directmessage" if channel[0] == "D" else "team"},
+        "message": {"type": "message", "ts": message_ts, "user": slack.bot_user_id},
+        "response_url": slack.response_url(response_token),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "votes",
+                "text": {"type": "plain_text", "text": "👍", "emoji": True},
+                "value": value,
+                "action_ts": "1700000001.000000",
+            }
+        ],
+    }
+
+
+def interaction(payload: dict[str, Any]) -> str:
+    """The form body Slack posts an interaction as: one `payload` field holding its JSON."""
+    return urlencode({"payload": json.dumps(payload)})

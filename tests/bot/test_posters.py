@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.delivery import deliver_day
-from bot.platform import ThreadHead
+from bot.platform import ThreadHead, vote_buttons
 from domain.messages import text
 from domain.models import PaperAnalysis
 from pipeline.report import PaperEntry
@@ -64,6 +64,34 @@ async def test_a_paper_too_long_for_one_message_continues_in_its_thread_from_its
     assert len(parts) > 1 and message_id == parts[0].message_id
     # Every part accepted by the fake's length and markup checks, and nothing lost between them.
     assert sum(part.text.count("adaptively") for part in parts) == 3 * 300
+    # The vote buttons sit on the paper's first message only.
+    assert parts[0].buttons == tuple(b.data for b in vote_buttons(PAPERS[0].arxiv_id))
+    assert [part.buttons for part in parts[1:]] == [()] * (len(parts) - 1)
+
+
+async def test_every_paper_of_the_day_carries_vote_buttons_and_the_parent_none(
+    chat: ChatWorld, database: Database
+) -> None:
+    report = thread_report([thread_entry(p) for p in PAPERS[:2]])
+
+    await deliver_day(database, chat.poster, chat.chat_id, report, {})
+
+    (parent,) = chat.top()
+    assert parent.buttons == ()
+    assert [m.buttons for m in chat.thread(parent.message_id)] == [
+        (f"vote:up:{p.arxiv_id}", f"vote:down:{p.arxiv_id}") for p in PAPERS[:2]
+    ]
+
+
+async def test_an_edited_paper_keeps_its_vote_buttons(chat: ChatWorld) -> None:
+    head = await chat.poster.post_parent(chat.chat_id, thread_report([]))
+    message_id = await chat.poster.post_paper(chat.chat_id, head, thread_entry(PAPERS[0]), ())
+
+    edited = thread_entry(PAPERS[0], analysis=_long_entry("Works.", 1).analysis)
+    assert await chat.poster.update_paper(chat.chat_id, head, message_id, edited, ())
+
+    (paper,) = chat.thread(head.message_id)
+    assert paper.buttons == tuple(b.data for b in vote_buttons(PAPERS[0].arxiv_id))
 
 
 async def test_a_storm_of_429s_is_waited_out_and_every_message_is_posted_once(

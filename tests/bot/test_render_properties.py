@@ -19,7 +19,7 @@ from bot.slack import render as slack
 from bot.telegram import render as telegram
 from domain.statuses import AnalysisSource
 from pipeline.report import PaperEntry
-from tests.fakes.slack_server import _content
+from tests.fakes.slack_blocks import content as _content
 from tests.fakes.telegram_server import MAX_MESSAGE, parse_html, utf16_length
 from tests.samples import sample_analysis, sample_entry, sample_paper, sample_report
 

@@ -34,6 +34,7 @@ from tests.bot.slackapp import (
     SECRET,
     Bot,
     GatedOpenAI,
+    SocketModeSlack,
     ack_text_of,
     payload,
     post_signed,
@@ -44,7 +45,7 @@ from tests.bot.slackapp import (
 )
 from tests.daydata import CROSS, DAY, ECO, make_settings, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.base import Request, Response
+from tests.fakes.base import Response
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.polling import PROCESS_WAIT_SECONDS, WAIT_SECONDS, until
@@ -231,20 +232,6 @@ async def test_slack_needs_socket_mode_or_a_signing_secret(slack: FakeSlack) -> 
     app = build_slack_app(None, make_client(socket_mode), socket_mode)  # type: ignore[arg-type]
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
         await run_slack(app, neither)  # HTTP mode, where nothing would check signatures
-
-
-class SocketModeSlack(FakeSlack):
-    """FakeSlack that also hands out a Socket Mode connection (to the test's WebSocket)."""
-
-    app_token = "xapp-1-A0APP-test"
-    wss_url = ""
-
-    def handle(self, request: Request) -> Response:
-        if request.path == "/api/apps.connections.open":
-            if request.headers.get("authorization") != f"Bearer {self.app_token}":
-                return Response.json({"ok": False, "error": "invalid_auth"})
-            return Response.json({"ok": True, "url": self.wss_url})
-        return super().handle(request)
 
 
 async def test_socket_mode_answers_a_slash_command_over_the_websocket(

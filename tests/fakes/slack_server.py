@@ -12,10 +12,8 @@ Validation, answered with HTTP 200 and `{"ok": false, "error": ...}` as Slack do
 - `channel_not_found` for a channel outside `fake.channels` (None, the default: any id that looks
   like a Slack id, `C…`, `D…`, `G…` or `U…`; a `U…` id posts to that user's DM);
 - `no_text` without text and blocks; `msg_too_long` for text over 40,000 characters;
-- `invalid_blocks` for blocks that are not a JSON list of objects, more than 50 blocks, a section
-  text over 3,000 characters, a header that is not plain text or over 150, a context block without
-  elements or with more than 10; `msg_blocks_too_long` when the blocks carry more than
-  `BLOCKS_TEXT_LIMIT` characters of text in all.
+- `invalid_blocks` and `msg_blocks_too_long` for blocks Slack refuses (`tests.fakes.slack_blocks`
+  says which).
 
 Switches: `rate_limit_next(n, retry_after=1)` answers the next n requests with HTTP 429 and
 `Retry-After`; `fail_next(...)` (from FakeServer) serves raw responses (500s, slow answers).
@@ -37,22 +35,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from tests.fakes.base import FakeServer, Request, Response
+from tests.fakes.slack_blocks import SlackError, content
 
-MAX_BLOCKS = 50
-SECTION_TEXT_LIMIT = 3000
-HEADER_TEXT_LIMIT = 150
-CONTEXT_ELEMENTS_LIMIT = 10
-BLOCKS_TEXT_LIMIT = 12000  # Slack's undocumented total, as its maintainers state it
-TEXT_LIMIT = 40000
 RESPONSE_URL_USES = 5  # Slack takes five answers on one response_url (it documents no error body)
 _SLACK_ID = re.compile(r"[CDGU][A-Z0-9]+")
-
-
-class SlackError(Exception):
-    def __init__(self, error: str, detail: str | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.detail = detail
 
 
 @dataclass
@@ -220,7 +206,7 @@ class FakeSlack(FakeServer):
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
-        text, blocks = _content(args)
+        text, blocks = content(args)
         with self._state:
             post = Post(
                 channel=channel,
@@ -243,7 +229,7 @@ class FakeSlack(FakeServer):
         channel = self._channel(args)
         if not args.get("user"):
             raise SlackError("user_not_found")
-        text, blocks = _content(args)
+        text, blocks = content(args)
         with self._state:
             post = Post(channel, self._next_ts(), text, blocks, user=str(args["user"]), args=args)
             post.thread_ts = _str_or_none(args.get("thread_ts"))
@@ -252,7 +238,7 @@ class FakeSlack(FakeServer):
 
     def _update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
-        text, blocks = _content(args)
+        text, blocks = content(args)
         with self._state:
             post = next(
                 (p for p in self._posts if p.channel == channel and p.ts == args.get("ts")), None
@@ -320,7 +306,7 @@ class FakeSlack(FakeServer):
             return Response(400, b"invalid_payload", {"Content-Type": "text/plain"})
         try:
             if not body.get("delete_original"):
-                _content(body)
+                content(body)
         except SlackError as error:
             return Response(400, error.error.encode(), {"Content-Type": "text/plain"})
         with self._state:
@@ -358,87 +344,6 @@ def _arguments(request: Request) -> dict[str, Any]:
         form = parse_qs(request.body.decode(), keep_blank_values=True)
         args.update({k: v[-1] for k, v in form.items()})
     return args
-
-
-def _content(args: dict[str, Any]) -> tuple[str | None, list[dict] | None]:
-    """The message's text and blocks, validated as Slack does."""
-    text = args.get("text")
-    blocks = args.get("blocks")
-    if isinstance(blocks, str):
-        try:
-            blocks = json.loads(blocks)
-        except ValueError:
-            raise SlackError("invalid_blocks", "blocks are not valid JSON") from None
-    if blocks is not None:
-        _validate_blocks(blocks)
-    if not (text and str(text).strip()) and not blocks:
-        raise SlackError("no_text")
-    if text is not None and len(str(text)) > TEXT_LIMIT:
-        raise SlackError("msg_too_long")
-    return (str(text) if text is not None else None), blocks
-
-
-def _validate_blocks(blocks: object) -> None:
-    if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
-        raise SlackError("invalid_blocks", "blocks must be a list of objects")
-    if len(blocks) > MAX_BLOCKS:
-        raise SlackError("invalid_blocks", f"no more than {MAX_BLOCKS} items allowed")
-    for index, block in enumerate(blocks):
-        problem = _block_problem(block)
-        if problem:
-            raise SlackError("invalid_blocks", f"{problem} [json-pointer:/blocks/{index}]")
-    if _text_length(blocks) > BLOCKS_TEXT_LIMIT:
-        raise SlackError("msg_blocks_too_long")
-
-
-def _block_problem(block: dict[str, Any]) -> str | None:
-    kind = block.get("type")
-    if kind == "section":
-        text = block.get("text")
-        if text is None and not block.get("fields"):
-            return "must provide text or fields"
-        if text is not None and not _text_object_ok(text, SECTION_TEXT_LIMIT):
-            return f"section text must be a text object of 1 to {SECTION_TEXT_LIMIT} characters"
-        if len(block.get("fields") or []) > 10:
-            return "no more than 10 fields allowed"
-    elif kind == "header":
-        text = block.get("text")
-        if not _text_object_ok(text, HEADER_TEXT_LIMIT) or text.get("type") != "plain_text":
-            return f"header text must be plain_text of 1 to {HEADER_TEXT_LIMIT} characters"
-    elif kind == "context":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= CONTEXT_ELEMENTS_LIMIT:
-            return f"context needs 1 to {CONTEXT_ELEMENTS_LIMIT} elements"
-        if not all(_element_ok(e) for e in elements):
-            return "context elements must be text or image objects"
-    elif kind not in ("divider", "image", "actions", "rich_text", "markdown", "input", "file"):
-        return f"unknown block type {kind!r}"
-    return None
-
-
-def _element_ok(element: object) -> bool:
-    is_image = isinstance(element, dict) and element.get("type") == "image"
-    return is_image or _text_object_ok(element, SECTION_TEXT_LIMIT)
-
-
-def _text_object_ok(text: object, limit: int) -> bool:
-    return (
-        isinstance(text, dict)
-        and text.get("type") in ("plain_text", "mrkdwn")
-        and isinstance(text.get("text"), str)
-        and 1 <= len(text["text"]) <= limit
-    )
-
-
-def _text_length(value: object) -> int:
-    if isinstance(value, dict):
-        return sum(
-            len(v) if k == "text" and isinstance(v, str) else _text_length(v)
-            for k, v in value.items()
-        )
-    if isinstance(value, list):
-        return sum(_text_length(v) for v in value)
-    return 0
 
 
 def _truthy(value: object) -> bool:

@@ -9,12 +9,16 @@ them) or a JSON body. Answers are `{"ok": true, "result": ...}` or `{"ok": false
 unknown method 404 "Not Found".
 
 Methods: `getMe` (`fake.username`), `deleteWebhook`, `setWebhook`, `getWebhookInfo`,
-`getUpdates`, `sendMessage`, `editMessageText`, `createForumTopic`, `setMyCommands`, `getMyCommands`,
-`deleteMyCommands`, `getChat`, `getChatMember`, `getChatAdministrators`.
+`getUpdates`, `sendMessage`, `editMessageText`, `answerCallbackQuery`, `createForumTopic`,
+`setMyCommands`, `getMyCommands`, `deleteMyCommands`, `getChat`, `getChatMember`,
+`getChatAdministrators`. Inline keyboards and callback queries are validated as
+`tests.fakes.telegram_buttons` says.
 
 Updates: tests queue them with `add_command(chat_id, user_id, "/summarize 2602.00780", ...)`
 (a message with a `bot_command` entity at offset 0 covering "/summarize" or
-"/summarize@BotName"), `add_message(...)` or `add_update(...)`. `getUpdates` honours `offset`
+"/summarize@BotName"), `add_message(...)`, `add_callback_query(chat_id, user_id, message_id,
+data)` (a tap on a button of the bot's message) or `add_update(...)`. `getUpdates` drops the
+update types outside the `allowed_updates` last asked for (as Telegram does), honours `offset`
 (earlier updates are confirmed and forgotten) and `limit`; with a `timeout` and nothing queued it
 waits at most `long_poll_wait` seconds (an update queued meanwhile answers at once), so polling
 bots stop promptly; `wait_for_long_poll()` blocks until such a call is waiting. It answers 409
@@ -48,7 +52,7 @@ Switches: `rate_limit_next(n, retry_after=1)` answers the next n sendMessage cal
 `parameters.retry_after`; `fail_next(...)` (from FakeServer) serves raw responses to any request.
 
 Recorded: `sent(chat_id)` and `all_sent` (accepted messages, in order, with their reply and
-thread ids), `topics` (chat id → thread id → name), `commands` (scope key → list), `webhook`,
+thread ids and keyboard), `callback_answers`, `allowed_updates`, `topics` (chat id → thread id → name), `commands` (scope key → list), `webhook`,
 and `requests` (everything, from FakeServer).
 """
 
@@ -65,6 +69,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from tests.fakes.base import FakeServer, Request, Response
+from tests.fakes.telegram_buttons import ANSWER_TEXT_LIMIT as CALLBACK_ANSWER_LIMIT
+from tests.fakes.telegram_buttons import (
+    CallbackAnswer,
+    MarkupError,
+    callback_query,
+    checked_keyboard,
+)
 
 MAX_MESSAGE = 4096
 ALLOWED_TAGS = frozenset(
@@ -226,6 +237,7 @@ class SentMessage:
     link_preview_options: dict[str, Any] | None
     args: dict[str, Any] = field(default_factory=dict)  # every argument as received
     edited: bool = False  # editMessageText changed it in place
+    reply_markup: dict[str, Any] | None = None  # its inline keyboard, as it is now
 
 
 class FakeTelegram(FakeServer):
@@ -256,6 +268,9 @@ class FakeTelegram(FakeServer):
         self._messages: dict[int | str, dict[int, dict[str, Any]]] = {}
         self._message_ids: dict[int | str, itertools.count[int]] = {}
         self._updates: list[dict[str, Any]] = []
+        self.allowed_updates: list[str] | None = None  # as the last getUpdates/setWebhook asked
+        self.callback_answers: list[CallbackAnswer] = []
+        self._open_queries: set[str] = set()
         self._update_ids = itertools.count(1)
         self._rate_limited: list[int] = []
         self._state = threading.RLock()
@@ -350,6 +365,24 @@ class FakeTelegram(FakeServer):
             self._messages.setdefault(chat_id, {})[message["message_id"]] = message
         return self.add_update({"message": message})
 
+    def add_callback_query(
+        self, chat_id: int, user_id: int, message_id: int, data: str
+    ) -> dict[str, Any]:
+        """Queues a tap by `user_id` on a button (whatever its `data`) of the bot's message
+        `message_id` in `chat_id`; returns the update. Its query id stays open for one answer.
+        A message the fake never sent comes as Telegram sends an old one: inaccessible, date 0."""
+        with self._state:
+            user = self._users.setdefault(
+                user_id, {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+            )
+            message = self._messages.get(chat_id, {}).get(message_id)
+            if message is None:  # from before the fake's time: Telegram sends what it still knows
+                chat = self._chat_info.get(chat_id) or self.add_chat(chat_id)
+                message = {"chat": chat, "message_id": message_id, "date": 0}
+            query = callback_query(user, dict(message), data)
+            self._open_queries.add(query["id"])
+        return self.add_update({"callback_query": query})
+
     def add_command(self, chat_id: int, user_id: int, text: str, **options: Any) -> dict[str, Any]:
         """Queues a command ("/name args" or "/name@BotName args") with its `bot_command` entity."""
         if not text.startswith("/"):
@@ -405,6 +438,7 @@ class FakeTelegram(FakeServer):
             "getupdates": self._get_updates,
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
+            "answercallbackquery": self._answer_callback_query,
             "createforumtopic": self._create_forum_topic,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
@@ -447,6 +481,7 @@ class FakeTelegram(FakeServer):
             )
         with self._state:
             self.webhook = {"url": url, "secret_token": args.get("secret_token")}
+            self.allowed_updates = _list(args, "allowed_updates")
             if _bool(args.get("drop_pending_updates")):
                 self._updates.clear()
         return True
@@ -471,7 +506,14 @@ class FakeTelegram(FakeServer):
                     "Conflict: can't use getUpdates method while webhook is active; "
                     "use deleteWebhook to delete the webhook first",
                 )
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            asked = _list(args, "allowed_updates")
+            if asked is not None:
+                self.allowed_updates = asked  # Telegram keeps it until asked differently
+            self._updates = [
+                u
+                for u in self._updates
+                if u["update_id"] >= offset and _is_allowed(u, self.allowed_updates)
+            ]
             if not self._updates and timeout > 0:
                 self._polls_waiting += 1
                 self._poll_started.notify_all()
@@ -491,6 +533,7 @@ class FakeTelegram(FakeServer):
         if chat_id in self.blocked_users:
             raise BotAPIError(403, "Forbidden: bot can't initiate conversation with a user")
         text, plain, parse_mode = _text(args)
+        markup = _keyboard(args)
         reply = _object(args, "reply_parameters")
         reply_to = _int(reply, "message_id") if reply else _int(args, "reply_to_message_id")
         without_reply = _bool((reply or args).get("allow_sending_without_reply"))
@@ -523,6 +566,8 @@ class FakeTelegram(FakeServer):
             previews = _object(args, "link_preview_options")
             if previews is not None:
                 message["link_preview_options"] = previews
+            if markup is not None:
+                message["reply_markup"] = markup
             known[message["message_id"]] = message
             self._sent.append(
                 SentMessage(
@@ -535,6 +580,7 @@ class FakeTelegram(FakeServer):
                     message_thread_id=thread,
                     link_preview_options=previews,
                     args=args,
+                    reply_markup=markup,
                 )
             )
         return message
@@ -543,6 +589,7 @@ class FakeTelegram(FakeServer):
         """Edits a message the bot sent, in place: its `SentMessage` shows the new text."""
         chat_id = self._chat(args)["id"]
         text, plain, parse_mode = _text(args)
+        markup = _keyboard(args)  # none given: the message loses its keyboard, as on Telegram
         message_id = _int(args, "message_id")
         with self._state:
             message = self._messages.get(chat_id, {}).get(message_id)  # type: ignore[arg-type]
@@ -552,7 +599,7 @@ class FakeTelegram(FakeServer):
             )
             if message is None or sent is None:
                 raise BotAPIError(400, "Bad Request: message to edit not found")
-            if sent.text == text and sent.parse_mode == parse_mode:
+            if sent.text == text and sent.parse_mode == parse_mode and sent.reply_markup == markup:
                 raise BotAPIError(
                     400,
                     "Bad Request: message is not modified: specified new message content and "
@@ -565,7 +612,30 @@ class FakeTelegram(FakeServer):
                 message["link_preview_options"] = previews
             sent.text, sent.plain, sent.parse_mode = text, plain, parse_mode
             sent.link_preview_options, sent.edited = previews, True
+            sent.reply_markup = markup
+            message.pop("reply_markup", None)
+            if markup is not None:
+                message["reply_markup"] = markup
             return dict(message)
+
+    def _answer_callback_query(self, args: dict[str, Any]) -> bool:
+        query_id = str(args.get("callback_query_id") or "")
+        text = args.get("text")
+        with self._state:
+            if query_id not in self._open_queries:
+                raise BotAPIError(
+                    400,
+                    "Bad Request: query is too old and response timeout expired or query ID is "
+                    "invalid",
+                )
+            if text is not None and len(str(text)) > CALLBACK_ANSWER_LIMIT:
+                raise BotAPIError(400, "Bad Request: MESSAGE_TOO_LONG")
+            self._open_queries.discard(query_id)
+            shown = None if text is None else str(text)
+            self.callback_answers.append(
+                CallbackAnswer(query_id, shown, _bool(args.get("show_alert")))
+            )
+        return True
 
     def _create_forum_topic(self, args: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(args)
@@ -805,6 +875,32 @@ def _object(args: dict[str, Any], name: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise BotAPIError(400, f"Bad Request: {name} must be an object")
     return value
+
+
+def _keyboard(args: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return checked_keyboard(_object(args, "reply_markup"))
+    except MarkupError as error:
+        raise BotAPIError(400, f"Bad Request: {error}") from None
+
+
+def _list(args: dict[str, Any], name: str) -> list[str] | None:
+    value = args.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise BotAPIError(400, f"Bad Request: can't parse {name} JSON array") from None
+    if not isinstance(value, list):
+        raise BotAPIError(400, f"Bad Request: {name} must be an array")
+    return [str(v) for v in value]
+
+
+def _is_allowed(update: dict[str, Any], allowed: list[str] | None) -> bool:
+    """An empty or missing list means every type but a few (none of which the fake makes)."""
+    return not allowed or any(kind in update for kind in allowed)
 
 
 def _bool(value: object) -> bool:

@@ -7,7 +7,7 @@ import re
 from bot.platform import Reply
 from bot.slack.render import render_reply as render_slack
 from bot.telegram.render import render_reply as render_telegram
-from tests.fakes.slack_server import _validate_blocks
+from tests.fakes.slack_blocks import validate_blocks as _validate_blocks
 from tests.fakes.telegram_server import parse_html
 
 _SLACK_LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")

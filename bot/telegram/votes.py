@@ -1,0 +1,61 @@
+"""The 👍/👎 inline keyboard of a paper's first Telegram message, and the taps that come back.
+
+Each button's `callback_data` is the neutral `VoteButton.data` ("vote:up:2602.00780", well within
+Telegram's 64 bytes), so a tap names its paper by itself: a button from before a restart still
+works. A tap arrives as a `callback_query`, answered with a toast only the person sees; nothing
+is posted in the chat. Buttons work alike in groups, forum topics and private chats.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import CallbackQueryLimit, ChatType
+from telegram.ext import ContextTypes
+
+from bot.core import ChatCore
+from bot.platform import Caller, Reply, TextReply, vote_buttons, vote_from
+
+log = logging.getLogger(__name__)
+
+
+def vote_keyboard(arxiv_id: str) -> InlineKeyboardMarkup:
+    """One row: 👍 then 👎."""
+    row = [InlineKeyboardButton(b.label, callback_data=b.data) for b in vote_buttons(arxiv_id)]
+    return InlineKeyboardMarkup([row])
+
+
+async def on_vote(core: ChatCore, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record the tap through the core and answer the query with its one line as a toast.
+    Any callback comes here, so data that is not a vote gets the core's one-line refusal."""
+    query = update.callback_query
+    if query is None:
+        return
+    message = query.message
+    chat = message.chat if message is not None else None
+    caller = Caller(
+        platform="telegram",
+        # A message the bot can no longer see still names its chat; an inline message has none.
+        chat_id=str(chat.id if chat is not None else query.from_user.id),
+        user_id=str(query.from_user.id),
+        is_private=chat is None or chat.type == ChatType.PRIVATE,
+    )
+    try:
+        toast = _toast(await core.on_event(vote_from(caller, query.data or "")))
+    except Exception:
+        log.exception("vote from Telegram user %s failed", caller.user_id)
+        toast = await core.failure(caller)
+    try:
+        await query.answer(text=toast)
+    except Exception:
+        log.exception("could not answer Telegram user %s's vote", caller.user_id)
+
+
+def _toast(reply: Reply) -> str:
+    """A vote's answer is one line of text; a toast holds at most 200 characters."""
+    lines = reply.lines if isinstance(reply, TextReply) else ()
+    shown = " ".join(lines)
+    if isinstance(reply, TextReply) and reply.is_error:
+        shown = f"⚠️ {shown}"
+    return shown[: CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH]

@@ -1,0 +1,61 @@
+"""A 👍/👎 tap as the core sees it: recorded per person, paper and chat, acknowledged in the
+chat's language; a button that is not a vote on a paper is refused and nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import ChatCore
+from bot.platform import Caller, VoteEvent, vote_buttons, vote_from
+from storage.repositories import ChatRepository, VoteRepository
+from tests.chat import MEMBER, error, ok
+
+PAPER = "2602.00780"
+
+
+async def stored(core: ChatCore, caller: Caller = MEMBER, paper: str = PAPER) -> int | None:
+    async with core.db.session() as session:
+        return await VoteRepository(session).get(
+            caller.platform, caller.chat_id, caller.user_id, paper
+        )
+
+
+def test_the_buttons_carry_the_paper_within_telegrams_64_bytes() -> None:
+    up, down = vote_buttons("math.GT/0309136")
+    assert (up.value, down.value) == (1, -1)
+    assert vote_from(MEMBER, up.data) == VoteEvent(MEMBER, "math.GT/0309136", 1)
+    assert vote_from(MEMBER, down.data) == VoteEvent(MEMBER, "math.GT/0309136", -1)
+    assert max(len(b.data.encode()) for b in (up, down)) <= 64
+
+
+async def test_a_tap_records_the_vote_and_the_other_changes_it(core: ChatCore) -> None:
+    up, down = vote_buttons(PAPER)
+
+    assert PAPER in ok(await core.on_event(vote_from(MEMBER, up.data)))
+    assert await stored(core) == 1
+    ok(await core.on_event(vote_from(MEMBER, up.data)))  # the same again: kept
+    assert await stored(core) == 1
+    ok(await core.on_event(vote_from(MEMBER, down.data)))
+    assert await stored(core) == -1
+
+
+async def test_the_acknowledgement_is_in_the_chats_language(core: ChatCore) -> None:
+    async with core.db.session() as session:
+        await ChatRepository(session).save("slack", MEMBER.chat_id, language="zh")
+
+    answer = ok(await core.on_event(VoteEvent(MEMBER, PAPER, 1)))
+
+    assert answer == f"👍 已记录：{PAPER} 对你有用。仅你可见。"
+
+
+@pytest.mark.parametrize(
+    "data", ["", "garbage", "vote:sideways:2602.00780", "vote:up:", "vote:up:not-a-paper", "x:up:1"]
+)
+async def test_a_button_that_is_not_a_vote_is_refused_and_nothing_stored(
+    core: ChatCore, data: str
+) -> None:
+    answer = error(await core.on_event(vote_from(MEMBER, data)))
+
+    assert answer == "That button is not a vote on a paper; nothing was recorded."
+    async with core.db.session() as session:
+        assert await VoteRepository(session).in_chat("slack", MEMBER.chat_id) == []
