@@ -185,10 +185,11 @@ def run(smoke: bool = False, days_dir: Path | None = None) -> dict:
 def report(result: dict) -> str:
     if "skipped" in result:
         return f"ranking quality skipped: {result['skipped']}"
+    held_out = result["held_out_days"]
     lines = [
         f"{result['history_days']} days of votes ({VOTES} up, {VOTES} down a reader), "
-        f"{result['held_out_days']} held-out days ranked; AUC / NDCG@10, means over the "
-        "held-out days. endpoint = the fake server's hashed-word vectors: plumbing only.",
+        f"{held_out} held-out day{'' if held_out == 1 else 's'} ranked; AUC / NDCG@10, means "
+        "over the held-out days. endpoint = the fake server's hashed-word vectors: plumbing only.",
         f"{'reader':<44}{'likes':>6}" + "".join(f"{m:>16}" for m in METHODS),
     ]
     for row in result["readers"]:
