@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -81,13 +82,18 @@ class Database:
 
         Committing inside the block is allowed; what is written after it is committed too.
         """
-        async with self._sessions() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        session = self._sessions()
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            # Shielded: a task cancelled again while rolling back (a stop cancels a run, then
+            # what it waits for) must not leave its connection out with a transaction open,
+            # holding SQLite's write lock against everyone else.
+            await asyncio.shield(session.rollback())
+            raise
+        finally:
+            await asyncio.shield(session.close())
 
     async def close(self) -> None:
         await self.engine.dispose()

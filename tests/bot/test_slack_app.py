@@ -398,7 +398,7 @@ async def test_serve_answers_slash_commands_until_sigterm(
         assert "summarize" in answer["text"]
         process.send_signal(signal.SIGTERM)
         logged += (await asyncio.wait_for(process.stderr.read(), WAIT_SECONDS)).decode()
-        assert await process.wait() == 0
+        assert await process.wait() == 0, logged
         assert logged.rstrip().endswith("Stopped.")
         assert slack.token not in logged and SECRET not in logged  # -v logs, but no secrets
     finally:
