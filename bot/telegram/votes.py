@@ -94,6 +94,8 @@ async def on_reaction(core: ChatCore, update: Update, context: ContextTypes.DEFA
             await core.on_event(ReactionEvent(caller, message_id, after))
         elif after is None and before is not None:
             await core.on_event(ReactionEvent(caller, message_id, before, removed=True))
+        else:  # no vote came or went: the core ignores it as it does any other emoji
+            await core.on_event(ReactionEvent(caller, message_id, None))
     except Exception:
         log.exception("reaction from Telegram user %s failed", caller.user_id)
 
