@@ -219,7 +219,7 @@ class Platform(Protocol):
     threads, check its connection.
 
     `serve` hands every incoming event to the core's one entry point (`ChatCore.on_event`) as a
-    neutral `ChatEvent`; today those are commands and vote buttons, and reactions and thread
+    neutral `ChatEvent`; today those are commands, vote buttons and vote reactions, and thread
     replies would come the same way (see `ChatEvent`), so this interface stays as it is.
     """
 
