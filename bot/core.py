@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from datetime import date, datetime
+from typing import overload
 
 from bot.commands import (
     Command,
@@ -34,6 +35,7 @@ from bot.platform import (
     ChatEvent,
     CommandEvent,
     PaperReply,
+    ReactionEvent,
     Reply,
     ReportReply,
     TextReply,
@@ -41,7 +43,7 @@ from bot.platform import (
 )
 from bot.replies import listed, refusal
 from bot.subscriptions import chat_options, chat_scope, dm_scope, summary_options
-from bot.vote_answers import record_vote
+from bot.vote_answers import record_reaction, record_vote
 from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH, text
 from pipeline.admission import ArrivalLine
@@ -172,14 +174,23 @@ class ChatCore:
                 log.exception("no language for %s:%s", *_who(caller))
         return text("chat.failed")
 
-    async def on_event(self, event: ChatEvent) -> Reply:
+    @overload
+    async def on_event(self, event: CommandEvent | VoteEvent) -> Reply: ...
+    @overload
+    async def on_event(self, event: ReactionEvent) -> None: ...
+
+    async def on_event(self, event: ChatEvent) -> Reply | None:
         """The one entry point for what happens in a chat, as the adapters translate it; a new
-        kind of event is one more case here, not one more method on every platform."""
+        kind of event is one more case here, not one more method on every platform. A reaction
+        is not a command: it gets no reply."""
         match event:
             case CommandEvent(caller=caller, text=typed):
                 return await self.handle(caller, typed)
             case VoteEvent():
                 return await record_vote(self, event)
+            case ReactionEvent():
+                await record_reaction(self, event)
+                return None
 
     async def handle(self, caller: Caller, typed: str) -> Reply:
         language = ENGLISH

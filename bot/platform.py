@@ -63,12 +63,25 @@ class VoteEvent:
     value: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReactionEvent:
+    """A 👍 (+1) or 👎 (-1) emoji reaction added to, or `removed` from, a message. It names the
+    message, not a paper: the core finds the paper in the delivery ledger and ignores any other
+    message. `value` is None for an emoji that is not a vote (ignored too)."""
+
+    caller: Caller
+    message_id: str
+    value: int | None
+    removed: bool = False
+
+
 # What an adapter hands the core (`ChatCore.on_event`), translated from its platform's events.
-# Buttons (Slack block_actions, Telegram callback_query) are `VoteEvent`s; reactions and thread
-# replies would become further neutral types in this union, each carrying a `Caller`; the
-# adapters translate them and the core dispatches on the type, so neither `Platform` nor
-# `ThreadPoster` gains a method.
-ChatEvent = CommandEvent | VoteEvent
+# Buttons (Slack block_actions, Telegram callback_query) are `VoteEvent`s, emoji reactions
+# (Slack reaction_added/removed, Telegram message_reaction) `ReactionEvent`s; thread replies
+# would become a further neutral type in this union, carrying a `Caller`; the adapters
+# translate them and the core dispatches on the type, so neither `Platform` nor `ThreadPoster`
+# gains a method.
+ChatEvent = CommandEvent | VoteEvent | ReactionEvent
 
 VOTE_PREFIX = "vote"
 _VOTE_WORDS = {1: "up", -1: "down"}
@@ -206,7 +219,7 @@ class Platform(Protocol):
     threads, check its connection.
 
     `serve` hands every incoming event to the core's one entry point (`ChatCore.on_event`) as a
-    neutral `ChatEvent`; today those are commands and vote buttons, and reactions and thread
+    neutral `ChatEvent`; today those are commands, vote buttons and vote reactions, and thread
     replies would come the same way (see `ChatEvent`), so this interface stays as it is.
     """
 

@@ -1,16 +1,18 @@
 """The answer to a 👍/👎 tap: record the person's vote on the paper in that chat, and say so to
-them alone (the adapters show it ephemerally or as a toast, never in the channel)."""
+them alone (the adapters show it ephemerally or as a toast, never in the channel). A 👍/👎
+emoji reaction on a paper's message counts the same, silently."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
-from bot.platform import Reply, VoteEvent
+from bot.platform import ReactionEvent, Reply, VoteEvent
 from bot.replies import refusal, said
 from domain.errors import InvalidArxivId
 from domain.messages import ENGLISH, text
 from pipeline.ids import parse_arxiv_id
+from storage.deliveries import DeliveryRepository
 from storage.votes import DOWN, UP, VoteRepository
 
 if TYPE_CHECKING:
@@ -41,3 +43,32 @@ async def record_vote(core: ChatCore, event: VoteEvent) -> Reply:
     except Exception:
         log.exception("vote from %s:%s on %r failed", caller.platform, caller.user_id, event)
         return refusal(language, "chat.failed")
+
+
+async def record_reaction(core: ChatCore, event: ReactionEvent) -> None:
+    """Adding 👍/👎 on a paper's message votes as the button does; removing it takes the vote
+    back only while it is still the one that reaction gave (a later 👎, by button or reaction,
+    stays). Any other emoji or message, one the ledger does not know as a paper's (a command's
+    answer, a message from before the ledger), is ignored: reactions are not commands, so
+    nothing is answered and nothing fails aloud."""
+    caller = event.caller
+    if event.value not in (UP, DOWN):
+        return
+    # The ledger keeps a DM digest under the person's id; Slack names the DM's own channel.
+    chats = (caller.chat_id, caller.user_id) if caller.is_private else (caller.chat_id,)
+    try:
+        async with core.db.session() as session:
+            paper = await DeliveryRepository(session).paper_at(
+                caller.platform, chats, event.message_id
+            )
+            if paper is None:
+                log.debug("reaction on %s:%s, not a paper's message", caller.platform, chats)
+                return
+            votes = VoteRepository(session)
+            where = (caller.platform, caller.chat_id, caller.user_id, paper, event.value)
+            if event.removed:
+                await votes.remove(*where)
+            else:
+                await votes.record(*where)
+    except Exception:
+        log.exception("reaction from %s:%s on %r failed", caller.platform, caller.user_id, event)

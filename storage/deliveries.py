@@ -142,6 +142,22 @@ class DeliveryRepository:
         rows = (await self._session.execute(stmt)).all()
         return {row.arxiv_id: (row.message_id, _source(row.shown_source)) for row in rows}
 
+    async def paper_at(self, platform: str, chat_ids: Iterable[str], message_id: str) -> str | None:
+        """The paper whose (first) message in a daily thread of one of these chats is
+        `message_id`; None for any other message (a reaction names a message, not a paper)."""
+        stmt = (
+            select(DeliveryRow.arxiv_id)
+            .join(ThreadRow, ThreadRow.id == DeliveryRow.thread_id)
+            .where(
+                ThreadRow.platform == platform,
+                ThreadRow.chat_id.in_(list(chat_ids)),
+                DeliveryRow.message_id == message_id,
+                DeliveryRow.status == DeliveryStatus.SENT,
+            )
+            .limit(1)
+        )
+        return (await self._session.execute(stmt)).scalar_one_or_none()
+
     async def record_shown(
         self, thread_id: int, arxiv_id: str, shown_source: AnalysisSource
     ) -> None:

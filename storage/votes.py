@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._sql import insert
@@ -38,6 +38,21 @@ class VoteRepository:
                 set_={"value": stmt.excluded.value, "updated_at": now},
             )
         )
+
+    async def remove(
+        self, platform: str, chat_id: str, user_id: str, arxiv_id: str, value: int
+    ) -> bool:
+        """Take back the person's vote, but only while it is still `value`: undoing a 👍
+        reaction leaves a 👎 given since (by button or reaction) as it is. True if removed."""
+        stmt = delete(VoteRow).where(
+            VoteRow.platform == platform,
+            VoteRow.chat_id == chat_id,
+            VoteRow.user_id == user_id,
+            VoteRow.arxiv_id == arxiv_id,
+            VoteRow.value == value,
+        )
+        result = await self._session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def get(self, platform: str, chat_id: str, user_id: str, arxiv_id: str) -> int | None:
         """The person's vote on the paper in that chat, None if they gave none."""

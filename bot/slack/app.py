@@ -1,9 +1,9 @@
-"""Slash commands and vote buttons: acknowledge at once, then let the chat core do the work and
-deliver its reply.
+"""Slash commands, vote buttons and vote reactions: acknowledge at once, then let the chat core
+do the work and deliver its reply.
 
 Papers and reports are for the whole channel and are posted there; everything else (keyword
 lists, help, errors, a vote's acknowledgement) goes back to the person who typed the command or
-tapped the button, visible only to them.
+tapped the button, visible only to them. A :+1:/:-1: reaction is recorded and not answered.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.platform import Caller, CommandEvent, TextReply
 from bot.slack.poster import SlackPoster
 from bot.slack.render import SlackMessage, render_reply
 from bot.slack.settings import SlackConfigError, SlackSettings
-from bot.slack.votes import VOTE_ACTIONS, vote_of
+from bot.slack.votes import REACTION_EVENTS, VOTE_ACTIONS, reaction_of, vote_of
 from storage.redaction import Redactor
 
 log = logging.getLogger(__name__)
@@ -100,10 +100,18 @@ def build_slack_app(
         except Exception:
             log.exception("answering a vote from %s in %s failed", *_who(vote.caller))
 
+    async def on_reaction(event: dict[str, Any]) -> None:
+        """A :+1:/:-1: added or removed: Bolt acknowledges events by itself; no answer."""
+        reaction = reaction_of(event)
+        if reaction is not None:
+            await core.on_event(reaction)
+
     for name in COMMANDS:
         app.command(name)(on_command)
     for action_id in VOTE_ACTIONS.values():
         app.action(action_id)(on_vote)
+    for event_type in REACTION_EVENTS:
+        app.event(event_type)(on_reaction)
     return app
 
 

@@ -3,16 +3,22 @@
 Each button's `value` is the neutral `VoteButton.data` ("vote:up:2602.00780"), so a tap names
 its paper by itself: a button posted before a restart still works. A tap comes as a signed
 `block_actions` interaction (or over Socket Mode); the person is answered ephemerally.
+
+A :+1: or :-1: emoji reaction on a paper's message (`reaction_added` / `reaction_removed`
+events, any skin tone) counts the same; it names the message, and nobody is answered.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.platform import Caller, VoteEvent, vote_buttons, vote_from
+from bot.platform import Caller, ReactionEvent, VoteEvent, vote_buttons, vote_from
 
 VOTE_ACTIONS = {1: "vote_up", -1: "vote_down"}  # the buttons' action_id, by value
 VOTES_BLOCK_ID = "votes"
+REACTION_EVENTS = ("reaction_added", "reaction_removed")
+# Slack's names for the two emoji; a skin tone comes as a suffix, "+1::skin-tone-2".
+_REACTION_VOTES = {"+1": 1, "thumbsup": 1, "-1": -1, "thumbsdown": -1}
 
 
 def vote_block(arxiv_id: str) -> dict[str, Any]:
@@ -49,3 +55,21 @@ def _caller(body: dict[str, Any]) -> Caller:
         user_id=str(user.get("id") or ""),
         is_private=channel.get("name") == "directmessage" or channel_id.startswith("D"),
     )
+
+
+def reaction_of(event: dict[str, Any]) -> ReactionEvent | None:
+    """The neutral reaction a `reaction_added`/`reaction_removed` event stands for; None when
+    it is not on a message (a file, say) or names no channel or person."""
+    item = event.get("item") or {}
+    channel, ts, user = item.get("channel"), item.get("ts"), event.get("user")
+    if item.get("type") != "message" or not (channel and ts and user):
+        return None
+    name = str(event.get("reaction") or "").partition("::")[0]
+    caller = Caller(
+        platform="slack",
+        chat_id=str(channel),
+        user_id=str(user),
+        is_private=str(channel).startswith("D"),
+    )
+    removed = event.get("type") == "reaction_removed"
+    return ReactionEvent(caller, str(ts), _REACTION_VOTES.get(name), removed=removed)

@@ -1,6 +1,7 @@
 """Bot commands: `/summarize 2602.00780` (or `/summarize@BotName …` in a group) becomes a call to
 the chat core, whose reply is posted in the same chat (and topic) as an answer to the command.
-A tap on a paper's 👍/👎 button is a callback query (`bot.telegram.votes`).
+A tap on a paper's 👍/👎 button is a callback query, a 👍/👎 reaction a message_reaction update
+(`bot.telegram.votes`).
 
 Telegram says who administers a chat, so `is_admin` comes from the caller's member status there;
 the core also accepts anyone in BOT_ADMINS.
@@ -20,6 +21,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    MessageReactionHandler,
     filters,
 )
 
@@ -28,7 +30,7 @@ from bot.core import ChatCore
 from bot.platform import Caller, CommandEvent, Reply, TextReply
 from bot.telegram.poster import BotNotStarted, DeadlineRequest, TelegramPoster, make_rate_limiter
 from bot.telegram.settings import TelegramSettings
-from bot.telegram.votes import on_vote
+from bot.telegram.votes import on_reaction, on_vote
 from domain.errors import DigestError
 from domain.messages import ENGLISH, LANGUAGES, text
 
@@ -69,6 +71,7 @@ def build_telegram_app(core: ChatCore, settings: TelegramSettings) -> Applicatio
             )
         )
     app.add_handler(CallbackQueryHandler(partial(on_vote, core)))  # the 👍/👎 buttons
+    app.add_handler(MessageReactionHandler(partial(on_reaction, core)))  # 👍/👎 reactions
     app.add_error_handler(_log_error)
     return app
 

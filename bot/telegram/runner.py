@@ -24,9 +24,10 @@ from bot.telegram.settings import TelegramConfigError, TelegramSettings
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# Commands arrive as messages, taps on the vote buttons as callback queries; nothing else is
-# handled, so nothing else is asked for.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# Commands arrive as messages, taps on the vote buttons as callback queries, 👍/👎 reactions as
+# message reactions (which Telegram sends only to a bot that asks); nothing else is handled, so
+# nothing else is asked for.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MESSAGE_REACTION]
 
 
 def webhook_app(app: Application, secret: str, path: str) -> web.Application:

@@ -4,20 +4,32 @@ Each button's `callback_data` is the neutral `VoteButton.data` ("vote:up:2602.00
 Telegram's 64 bytes), so a tap names its paper by itself: a button from before a restart still
 works. A tap arrives as a `callback_query`, answered with a toast only the person sees; nothing
 is posted in the chat. Buttons work alike in groups, forum topics and private chats.
+
+A 👍/👎 emoji reaction on a paper's message counts the same: a `message_reaction` update, which
+Telegram sends only when asked for it and, in a group, only to a bot that is an administrator.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReactionType,
+    ReactionTypeEmoji,
+    Update,
+)
 from telegram.constants import CallbackQueryLimit, ChatType
 from telegram.ext import ContextTypes
 
 from bot.core import ChatCore
-from bot.platform import Caller, Reply, TextReply, vote_buttons, vote_from
+from bot.platform import Caller, ReactionEvent, Reply, TextReply, vote_buttons, vote_from
 
 log = logging.getLogger(__name__)
+
+_REACTION_VOTES = {"👍": 1, "👎": -1}
 
 
 def vote_keyboard(arxiv_id: str) -> InlineKeyboardMarkup:
@@ -59,3 +71,40 @@ def _toast(reply: Reply) -> str:
     if isinstance(reply, TextReply) and reply.is_error:
         shown = f"⚠️ {shown}"
     return shown[: CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH]
+
+
+async def on_reaction(core: ChatCore, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A person's reactions on a message changed: a 👍/👎 that appears votes, one that goes
+    takes its vote back (through the core, which ignores messages that are not a paper's).
+    An anonymous admin reacts as the chat and names nobody: ignored."""
+    changed = update.message_reaction
+    if changed is None or changed.user is None:
+        return
+    chat = changed.chat
+    caller = Caller(
+        platform="telegram",
+        chat_id=str(chat.id),
+        user_id=str(changed.user.id),
+        is_private=chat.type == ChatType.PRIVATE,
+    )
+    before, after = _vote_in(changed.old_reaction), _vote_in(changed.new_reaction)
+    message_id = str(changed.message_id)
+    try:
+        if after is not None and after != before:
+            await core.on_event(ReactionEvent(caller, message_id, after))
+        elif after is None and before is not None:
+            await core.on_event(ReactionEvent(caller, message_id, before, removed=True))
+        else:  # no vote came or went: the core ignores it as it does any other emoji
+            await core.on_event(ReactionEvent(caller, message_id, None))
+    except Exception:
+        log.exception("reaction from Telegram user %s failed", caller.user_id)
+
+
+def _vote_in(reactions: Sequence[ReactionType]) -> int | None:
+    """The vote a person's reactions on a message stand for: their last 👍 or 👎, if any."""
+    votes = [
+        _REACTION_VOTES[r.emoji]
+        for r in reactions
+        if isinstance(r, ReactionTypeEmoji) and r.emoji in _REACTION_VOTES
+    ]
+    return votes[-1] if votes else None

@@ -135,12 +135,17 @@ def payload(
 
 
 async def post_signed(
-    url: str, body: str, *, secret: str = SECRET, timestamp: int | None = None
+    url: str,
+    body: str,
+    *,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
 ) -> tuple[int, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
     headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Type": content_type,
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": signature,
     }
@@ -220,3 +225,37 @@ def block_actions(
 def interaction(payload: dict[str, Any]) -> str:
     """The form body Slack posts an interaction as: one `payload` field holding its JSON."""
     return urlencode({"payload": json.dumps(payload)})
+
+
+def reaction_event(
+    slack: FakeSlack,
+    message_ts: str,
+    reaction: str,
+    *,
+    removed: bool = False,
+    channel: str = CHANNEL,
+    user: str = ALICE,
+) -> str:
+    """A `reaction_added` (or `_removed`) on the bot's message, as the Events API posts it."""
+    event = {
+        "type": "reaction_removed" if removed else "reaction_added",
+        "user": user,
+        "reaction": reaction,
+        "item": {"type": "message", "channel": channel, "ts": message_ts},
+        "item_user": slack.bot_user_id,
+        "event_ts": f"{time.time():.6f}",
+    }
+    return json.dumps(
+        {
+            "token": "deprecated-verification-token",
+            "team_id": slack.team_id,
+            "api_app_id": "A0APP",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {"team_id": slack.team_id, "user_id": slack.bot_user_id, "is_bot": True}
+            ],
+        }
+    )

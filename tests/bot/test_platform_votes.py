@@ -139,7 +139,7 @@ async def test_telegram_is_asked_for_callback_queries_when_polling(
     with FakeOpenAI() as llm, FakeTelegram() as telegram:
         async with running_bot(telegram, arxiv, llm, database_url, tmp_path) as bot:
             assert bot.where == "long polling"
-            assert telegram.allowed_updates == ["message", "callback_query"]
+            assert telegram.allowed_updates == ["message", "callback_query", "message_reaction"]
 
 
 async def test_telegram_is_asked_for_callback_queries_by_its_webhook(
@@ -156,7 +156,7 @@ async def test_telegram_is_asked_for_callback_queries_by_its_webhook(
             telegram_webhook_secret="s3cret-Token_for-the-webhook",
             telegram_webhook_port=free_port(),
         ):
-            assert telegram.allowed_updates == ["message", "callback_query"]
+            assert telegram.allowed_updates == ["message", "callback_query", "message_reaction"]
 
 
 async def test_a_vote_in_a_forum_topic_and_in_private_is_recorded_for_that_chat(

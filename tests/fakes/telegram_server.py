@@ -17,8 +17,10 @@ Methods: `getMe` (`fake.username`), `deleteWebhook`, `setWebhook`, `getWebhookIn
 Updates: tests queue them with `add_command(chat_id, user_id, "/summarize 2602.00780", ...)`
 (a message with a `bot_command` entity at offset 0 covering "/summarize" or
 "/summarize@BotName"), `add_message(...)`, `add_callback_query(chat_id, user_id, message_id,
-data)` (a tap on a button of the bot's message) or `add_update(...)`. `getUpdates` drops the
-update types outside the `allowed_updates` last asked for (as Telegram does), honours `offset`
+data)` (a tap on a button of the bot's message), `add_message_reaction(chat_id, user_id,
+message_id, old, new)` (a person's emoji reactions on a message changed) or `add_update(...)`.
+`getUpdates` drops the update types outside the `allowed_updates` last asked for (as Telegram
+does: when none were asked for, message reactions are not sent either), honours `offset`
 (earlier updates are confirmed and forgotten) and `limit`; with a `timeout` and nothing queued it
 waits at most `long_poll_wait` seconds (an update queued meanwhile answers at once), so polling
 bots stop promptly; `wait_for_long_poll()` blocks until such a call is waiting. It answers 409
@@ -63,6 +65,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -382,6 +385,32 @@ class FakeTelegram(FakeServer):
             query = callback_query(user, dict(message), data)
             self._open_queries.add(query["id"])
         return self.add_update({"callback_query": query})
+
+    def add_message_reaction(
+        self,
+        chat_id: int,
+        user_id: int,
+        message_id: int,
+        old: Sequence[str] = (),
+        new: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Queues a change of `user_id`'s emoji reactions on message `message_id` (any message,
+        as Telegram does not check that the bot sent it) from `old` to `new`; returns the
+        update."""
+        with self._state:
+            user = self._users.setdefault(
+                user_id, {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+            )
+            chat = self._chat_info.get(chat_id) or self.add_chat(chat_id)
+        reaction = {
+            "chat": chat,
+            "message_id": message_id,
+            "user": user,
+            "date": int(time.time()),
+            "old_reaction": [{"type": "emoji", "emoji": e} for e in old],
+            "new_reaction": [{"type": "emoji", "emoji": e} for e in new],
+        }
+        return self.add_update({"message_reaction": reaction})
 
     def add_command(self, chat_id: int, user_id: int, text: str, **options: Any) -> dict[str, Any]:
         """Queues a command ("/name args" or "/name@BotName args") with its `bot_command` entity."""
@@ -898,9 +927,15 @@ def _list(args: dict[str, Any], name: str) -> list[str] | None:
     return [str(v) for v in value]
 
 
+# What Telegram leaves out when no `allowed_updates` were asked for.
+_ONLY_WHEN_ASKED = ("chat_member", "message_reaction", "message_reaction_count")
+
+
 def _is_allowed(update: dict[str, Any], allowed: list[str] | None) -> bool:
-    """An empty or missing list means every type but a few (none of which the fake makes)."""
-    return not allowed or any(kind in update for kind in allowed)
+    """An empty or missing list means every type but those that must be asked for."""
+    if not allowed:
+        return not any(kind in update for kind in _ONLY_WHEN_ASKED)
+    return any(kind in update for kind in allowed)
 
 
 def _bool(value: object) -> bool:

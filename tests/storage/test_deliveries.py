@@ -107,3 +107,21 @@ async def test_what_the_messages_show_comes_back_as_members(database: Database) 
     assert abstract_first == {"2602.00001": ("m1", "abstract"), "2602.00002": ("m2", None)}
     assert abstract_first["2602.00001"][1] is AnalysisSource.ABSTRACT
     assert edited["2602.00001"][1] is AnalysisSource.FULL_TEXT
+
+
+async def test_a_sent_papers_message_names_its_paper_in_that_chat_only(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        ledger = DeliveryRepository(session)
+        thread = await ledger.get_or_create_thread("slack", "C1", TUESDAY, "default")
+        await ledger.set_parent(thread.id, "1700000000.0")
+        await ledger.record_sent(thread.id, "2602.00001", 1, "1700000000.1")
+        await ledger.record_pending(thread.id, "2602.00002", 1)
+        found = await ledger.paper_at("slack", ["C1"], "1700000000.1")
+        among = await ledger.paper_at("slack", ["D1", "C1"], "1700000000.1")
+        elsewhere = await ledger.paper_at("slack", ["C2"], "1700000000.1")
+        on_telegram = await ledger.paper_at("telegram", ["C1"], "1700000000.1")
+        parent = await ledger.paper_at("slack", ["C1"], "1700000000.0")
+    assert found == among == "2602.00001"
+    assert elsewhere is None and on_telegram is None and parent is None

@@ -40,3 +40,17 @@ async def test_a_vote_is_up_or_down_only(database: Database) -> None:
             await VoteRepository(session).record("slack", "C1", "U1", "2602.00780", 2)
     async with database.session() as session:
         assert await VoteRepository(session).in_chat("slack", "C1") == []
+
+
+async def test_removing_takes_back_only_the_vote_that_is_still_there(database: Database) -> None:
+    async with database.session() as session:
+        votes = VoteRepository(session)
+        await votes.record("slack", "C1", "U1", "2602.00780", UP)
+        await votes.record("slack", "C1", "U2", "2602.00780", DOWN)
+        assert await votes.remove("slack", "C1", "U1", "2602.00780", UP)
+        assert not await votes.remove("slack", "C1", "U2", "2602.00780", UP)  # changed since
+        assert not await votes.remove("slack", "C1", "U3", "2602.00780", UP)  # never voted
+    async with database.session() as session:
+        votes = VoteRepository(session)
+        assert await votes.get("slack", "C1", "U1", "2602.00780") is None
+        assert await votes.get("slack", "C1", "U2", "2602.00780") == DOWN
