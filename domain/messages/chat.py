@@ -164,6 +164,7 @@ TEXTS: Texts = {
         "en": "This chat has no keywords of its own; it uses the defaults: none.",
         "zh": "本群没有自己的关键词，也没有默认关键词。",
     },
+    "chat.keywords.negative": {"en": "{keyword} (leaves out)", "zh": "{keyword}（排除）"},
     "chat.keywords.papers.one": {"en": "{count} paper", "zh": "{count} 篇论文"},
     "chat.keywords.papers.many": {"en": "{count} papers", "zh": "{count} 篇论文"},
     # ---- reports ----
