@@ -22,6 +22,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def _words(name: str) -> list[str]:
+    if name.isascii():  # most names: nothing to fold but case
+        return _WORD.findall(name.lower())
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _WORD.findall(plain.replace("ß", "ss"))

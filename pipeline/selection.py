@@ -121,7 +121,8 @@ class PaperSelector:
         """For each owner (by position) the paper is for, the keys that selected it."""
         found = self.found(paper)
         chosen: dict[int, list[str]] = {}
-        for key in sorted(found.intersection(self._owners_of), key=self._order.__getitem__):
+        selecting = [key for key in found if key in self._owners_of]  # found is the small one
+        for key in sorted(selecting, key=self._order.__getitem__):
             for owner in self._owners_of[key]:
                 if not self._negatives[owner].intersection(found):
                     chosen.setdefault(owner, []).append(key)
