@@ -87,17 +87,18 @@ class PaperSelector:
             for keyword in keywords:
                 parsed = parse_keyword(keyword)
                 self._keys.setdefault(parsed.key, parsed.display)
-                inner = parsed.key.removeprefix(NEGATIVE)
-                inner_display = parsed.display.removeprefix(NEGATIVE) if parsed.negative else ""
-                if parsed.negative:
-                    negatives.add(inner)
-                elif owner not in self._owners_of.setdefault(inner, []):
-                    self._owners_of[inner].append(owner)
-                written = inner_display or parsed.display
-                if inner.startswith(AUTHOR):
-                    names.append(written[len(AUTHOR) :])
+                key = parsed.key.removeprefix(NEGATIVE)  # what to look for in a paper
+                written = parsed.display.removeprefix(NEGATIVE)  # only negatives start so
+                if key.startswith(AUTHOR):
+                    names.append(written.removeprefix(AUTHOR))
                 else:
                     words.append(written)
+                if parsed.negative:
+                    negatives.add(key)
+                    continue
+                holders = self._owners_of.setdefault(key, [])
+                if holders[-1:] != [owner]:  # owners come in order, so no repeats
+                    holders.append(owner)
             self._negatives.append(frozenset(negatives))
         self._words = KeywordMatcher(words)
         self._authors = AuthorMatcher(names)
