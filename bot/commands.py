@@ -14,8 +14,8 @@ from datetime import date
 
 from domain.errors import CommandError, DigestError
 from pipeline.ids import ArxivId, clean_text, parse_arxiv_id
-from pipeline.matching import normalize_keyword
 from pipeline.prompts import LANGUAGES
+from pipeline.selection import parse_keyword
 
 MAX_KEYWORDS_AT_ONCE = 20
 MAX_CATEGORIES = 20
@@ -41,7 +41,7 @@ class Summarize:
 @dataclass(frozen=True, slots=True)
 class Keyword:
     display: str  # as typed, stripped
-    key: str  # normalize_keyword(display): equal keys are the same keyword
+    key: str  # parse_keyword(display).key: equal keys are the same keyword
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,18 +178,22 @@ def _chat_flag(args: str) -> tuple[bool, str]:
 
 
 def parse_keywords(text: str) -> tuple[Keyword, ...]:
-    """Comma-separated keywords, validated and without repeats (equal keys count once)."""
+    """Comma-separated keywords, validated and without repeats (equal keys count once).
+
+    Besides words, `-survey` leaves papers out and `author:"Chelsea Finn"` finds an author
+    (`pipeline.selection`); the display is the keyword as shown back ("author:Chelsea Finn").
+    """
     found: dict[str, Keyword] = {}
     for part in _KEYWORD_SEPARATORS.split(clean_text(text)):
         display = " ".join(part.split())
         if not display:
             continue
         try:
-            key = normalize_keyword(display)
+            parsed = parse_keyword(display)
         except DigestError as exc:
             raise CommandError(exc.key, **exc.values) from None
-        _refuse_mixed_scripts(display)
-        found.setdefault(key, Keyword(display, key))
+        _refuse_mixed_scripts(parsed.display)
+        found.setdefault(parsed.key, Keyword(parsed.display, parsed.key))
         if len(found) > MAX_KEYWORDS_AT_ONCE:  # stop here: 10,000 of them need no more reading
             raise CommandError("errors.command.too_many_keywords", most=MAX_KEYWORDS_AT_ONCE)
     return tuple(found.values())

@@ -9,7 +9,7 @@ from bot.platform import Caller, Reply
 from bot.replies import listed, refusal, said
 from bot.subscriptions import check_keyword_room, count_matches, latest_day
 from domain.messages import text
-from pipeline.matching import normalize_keyword
+from pipeline.selection import is_negative, keyword_key
 from storage.repositories import SubscriptionRepository
 
 if TYPE_CHECKING:
@@ -69,9 +69,10 @@ async def list_keywords(core: ChatCore, caller: Caller, language: str) -> Reply:
     counts = count_matches([s.keyword for s in [*mine, *chats]], papers)
 
     def bullets(keywords: list[str]) -> list[str]:
+        shown = [(k, _marked(k, language)) for k in keywords]
         if day is None:
-            return [f"• {k}" for k in keywords]
-        return [f"• {k}: {_papers(counts[normalize_keyword(k)], language)}" for k in keywords]
+            return [f"• {s}" for _, s in shown]
+        return [f"• {s}: {_papers(counts[keyword_key(k)], language)}" for k, s in shown]
 
     lines = [
         text("chat.keywords.matches", language, count=len(papers), day=day)
@@ -91,6 +92,13 @@ async def list_keywords(core: ChatCore, caller: Caller, language: str) -> Reply:
             else text("chat.keywords.no_defaults", language)
         )
     return said(*lines)
+
+
+def _marked(keyword: str, language: str) -> str:
+    """A negative keyword says it leaves papers out; its count is of the papers it drops."""
+    if not is_negative(keyword_key(keyword)):
+        return keyword
+    return text("chat.keywords.negative", language, keyword=keyword)
 
 
 def _papers(count: int, language: str) -> str:

@@ -3,6 +3,9 @@
 A chat's report matches the chat's own keywords (DIGEST_KEYWORDS while it has none) and every
 personal keyword its members added in it; a member is mentioned under the papers that matched
 their own keywords. A user's DM digest matches all their personal keywords of the platform.
+Each of these owners (the chat, each member, the DM's user) has their negative keywords
+(`-survey`) applied to their own matches alone: one member's `-survey` takes nothing from the
+chat's or another member's papers.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.platform import Mention
-from domain.errors import InvalidKeyword, KeywordCapReached
+from domain.errors import DigestError, KeywordCapReached
 from domain.models import Paper
 from pipeline.digest import DigestOptions
-from pipeline.matching import KeywordMatcher, normalize_keyword
 from pipeline.report import PaperEntry
+from pipeline.selection import PaperSelector, keyword_key
 from storage.db import Database
 from storage.repositories import (
     DEFAULT_SCOPE,
@@ -84,6 +87,9 @@ async def chat_options(
         settings = await ChatRepository(session).get(platform, chat_id)
         own, members = _split(await SubscriptionRepository(session).in_chat(platform, chat_id))
     keywords = [s.keyword for s in own] or list(base.keywords)
+    per_member: dict[str, list[str]] = {}
+    for sub in members:
+        per_member.setdefault(sub.user_id or "", []).append(sub.keyword)
     return dataclasses.replace(
         base,
         categories=list(settings.categories)
@@ -91,6 +97,7 @@ async def chat_options(
         else base.categories,
         language=settings.language if settings and settings.language else base.language,
         keywords=keywords + [s.keyword for s in members],
+        keyword_owners=[keywords, *per_member.values()],
         scope=chat_scope(platform, chat_id),
         write_markdown=False,
     )
@@ -143,29 +150,29 @@ async def daily_chats(db: Database, platform: str, configured: Iterable[str]) ->
 def match_mentions(
     subscriptions: Sequence[Subscription], entries: Sequence[PaperEntry]
 ) -> dict[str, tuple[Mention, ...]]:
-    """For each paper (by arXiv id), the members whose personal keywords it matched.
+    """For each paper (by arXiv id), the members whose personal keywords select it (and whose
+    own negative keywords do not), with the keywords as each of them typed them.
 
-    One matcher holds every member's keywords; each paper is read once.
+    One selector holds every member's keywords; each paper is read once.
     """
-    owners: dict[str, list[tuple[str, str]]] = {}  # key → (user, keyword as they typed it)
+    typed: dict[str, dict[str, str]] = {}  # user → key → keyword as they typed it
     for sub in subscriptions:
         if sub.user_id is None:
             continue
         try:
-            key = normalize_keyword(sub.keyword)
-        except InvalidKeyword:
+            key = keyword_key(sub.keyword)
+        except DigestError:
             continue
-        owners.setdefault(key, []).append((sub.user_id, sub.keyword))
-    matcher = KeywordMatcher(pairs[0][1] for pairs in owners.values())
+        typed.setdefault(sub.user_id, {}).setdefault(key, sub.keyword)
+    users = list(typed)
+    selector = PaperSelector(list(own.values()) for own in typed.values())
     mentions: dict[str, tuple[Mention, ...]] = {}
     for entry in entries:
-        per_user: dict[str, list[str]] = {}
-        for key in matcher.match_paper(entry.paper.title, entry.paper.abstract):
-            for user_id, keyword in owners[key]:
-                per_user.setdefault(user_id, []).append(keyword)
-        if per_user:
+        chosen = selector.select_by_owner(entry.paper)
+        if chosen:
             mentions[entry.paper.arxiv_id] = tuple(
-                Mention(user_id, tuple(keywords)) for user_id, keywords in per_user.items()
+                Mention(users[owner], tuple(typed[users[owner]][key] for key in keys))
+                for owner, keys in chosen.items()
             )
     return mentions
 
@@ -193,10 +200,6 @@ async def latest_day(
 
 
 def count_matches(keywords: Sequence[str], papers: Sequence[Paper]) -> dict[str, int]:
-    """How many of `papers` each keyword (by its key) matches."""
-    matcher = KeywordMatcher(keywords)
-    counts = dict.fromkeys(matcher.keys, 0)
-    for paper in papers:
-        for key in matcher.match_paper(paper.title, paper.abstract):
-            counts[key] += 1
-    return counts
+    """How many of `papers` each keyword (by its key) matches; a negative one, how many it
+    would leave out."""
+    return PaperSelector([keywords]).counts(papers)

@@ -112,6 +112,25 @@ class InvalidKeyword(DigestError):
         self.keyword = keyword
 
 
+class InvalidAuthor(DigestError):
+    """An author keyword without a name, or with one too long to be a name."""
+
+    def __init__(self, name: str, *, max_length: int | None = None) -> None:
+        if max_length is None:
+            super().__init__("errors.author_without_name")
+        else:
+            super().__init__("errors.author_too_long", start=name[:40], max_length=max_length)
+        self.name = name
+
+
+class EmptyNegative(DigestError):
+    """A "-" with no keyword after it: there is nothing to leave out."""
+
+    def __init__(self, keyword: str) -> None:
+        super().__init__("errors.negative_without_keyword", keyword=repr(keyword[:40]))
+        self.keyword = keyword
+
+
 class KeywordCapReached(DigestError):
     """Adding these keywords would pass KEYWORDS_PER_USER; the message says how many fit."""
 

@@ -21,13 +21,13 @@ from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
 from pipeline.feed import categories_key, incomplete
 from pipeline.feedcache import FeedCache
-from pipeline.matching import KeywordMatcher
 from pipeline.options import DigestOptions
 from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.paperwork import PaperWork
 from pipeline.publishing import publish_report
 from pipeline.rebuild import empty_note
 from pipeline.report import DailyReport, PaperEntry
+from pipeline.selection import PaperSelector
 from storage.db import Database
 from storage.repositories import FeedSnapshotRepository, PaperRepository, ReportRepository
 
@@ -147,7 +147,7 @@ class DayBuilder:
         progress: Progress,
     ) -> DayBuild:
         report_date = day.announced_on or date.today()
-        matcher = KeywordMatcher(options.keywords)
+        matcher = PaperSelector(options.keyword_owners or [options.keywords])
         report = DailyReport(
             report_date=report_date,
             categories=day.categories,
@@ -162,11 +162,7 @@ class DayBuilder:
             candidates, report.updated = await self._split_replacements(
                 day.papers, report_date, options
             )
-            matched = [
-                (paper, keys)
-                for paper in candidates
-                if (keys := matcher.match_paper(paper.title, paper.abstract))
-            ]
+            matched = [(paper, keys) for paper in candidates if (keys := matcher.select(paper))]
             stats.matched = len(matched)
         if not matched:
             report.note = empty_note(

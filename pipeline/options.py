@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass(slots=True)
 class DigestOptions:
     categories: list[str]
-    keywords: list[str]
+    keywords: list[str]  # every owner's, for the report to show
     language: str = "en"
     include_replacements: bool = True
     input_token_budget: int = 12000
     reports_dir: Path = Path("reports")
     scope: str = "default"
     write_markdown: bool = True  # False: the report is kept in the database only (chat scopes)
+    # Each owner's keywords, when several own them (a chat and its members): an owner's
+    # negative keywords leave out only what that owner's other keywords selected.
+    # Empty: `keywords` all belong to one owner.
+    keyword_owners: list[list[str]] = field(default_factory=list)

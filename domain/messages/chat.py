@@ -11,6 +11,8 @@ _HELP_EN = "\n".join(
         "keywords add [--channel] <kw1, kw2, …>: your keywords here (--channel: this chat's, "
         "admins)",
         "keywords remove [--channel] <kw1, kw2, …>: stop following keywords",
+        'keywords add -survey, author:"Chelsea Finn": leave out what matches survey; follow an '
+        "author",
         "keywords list: your keywords and this chat's, with matches on the latest day",
         "report [YYYY-MM-DD | latest]: a stored daily report",
         "digest here | digest off: post the daily digest in this chat, or stop (admins)",
@@ -26,6 +28,7 @@ _HELP_ZH = "\n".join(
         "keywords add [--channel] <词1, 词2, …>：添加你在这里的关键词"
         "（--channel：本群的，仅管理员）",
         "keywords remove [--channel] <词1, 词2, …>：不再关注这些关键词",
+        'keywords add -survey, author:"Chelsea Finn"：排除匹配 survey 的论文；关注某位作者',
         "keywords list：你的和本群的关键词，以及在最近一天的匹配数",
         "report [YYYY-MM-DD | latest]：查看已保存的每日报告",
         "digest here | digest off：在本群发布每日摘要，或停止发布（仅管理员）",
@@ -164,6 +167,7 @@ TEXTS: Texts = {
         "en": "This chat has no keywords of its own; it uses the defaults: none.",
         "zh": "本群没有自己的关键词，也没有默认关键词。",
     },
+    "chat.keywords.negative": {"en": "{keyword} (leaves out)", "zh": "{keyword}（排除）"},
     "chat.keywords.papers.one": {"en": "{count} paper", "zh": "{count} 篇论文"},
     "chat.keywords.papers.many": {"en": "{count} papers", "zh": "{count} 篇论文"},
     # ---- reports ----

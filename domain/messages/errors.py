@@ -46,6 +46,18 @@ TEXTS: Texts = {
         "en": "'{start}...' is too long: a keyword can be at most {max_length} characters",
         "zh": "“{start}...”太长了：关键词最多 {max_length} 个字符",
     },
+    "errors.author_without_name": {
+        "en": 'author: needs a name after it, as in author:"Chelsea Finn"',
+        "zh": 'author: 后面需要一个名字，例如 author:"Chelsea Finn"',
+    },
+    "errors.author_too_long": {
+        "en": "'{start}...' is too long: an author name can be at most {max_length} characters",
+        "zh": "“{start}...”太长了：作者名最多 {max_length} 个字符",
+    },
+    "errors.negative_without_keyword": {
+        "en": "{keyword} leaves nothing out: put one keyword after the '-', as in -survey",
+        "zh": "{keyword} 没有要排除的内容：请在“-”后写一个关键词，例如 -survey",
+    },
     "errors.keyword_cap.chat": {
         "en": "This chat's list can hold at most {cap} keywords (KEYWORDS_PER_USER); {held} "
         "are there, so {room} more fit: remove some first with 'keywords remove'.",

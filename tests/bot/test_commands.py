@@ -115,6 +115,43 @@ def test_bad_keyword_commands_say_what_is_wrong(text: str, message: str) -> None
         parse_command(text)
 
 
+def test_negative_and_author_keywords_are_parsed_with_the_others() -> None:
+    command = parse_command('keywords add author:"Chelsea Finn", VLA, -survey --channel')
+    assert command == KeywordsAdd(
+        (
+            Keyword("author:Chelsea Finn", "author:chelsea finn"),
+            Keyword("VLA", "vla"),
+            Keyword("-survey", "-survey"),
+        ),
+        for_chat=True,
+    )
+    assert parse_command("keywords remove -Survey") == KeywordsRemove(
+        (Keyword("-Survey", "-survey"),)
+    )
+
+
+def test_a_negative_keyword_is_not_the_keyword_itself() -> None:
+    command = parse_command("keywords add survey, -survey, author:Finn, author: finn")
+    assert isinstance(command, KeywordsAdd)
+    assert [k.key for k in command.keywords] == ["survey", "-survey", "author:finn"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("keywords add -", "leaves nothing out"),
+        ("keywords add VLA, -", "leaves nothing out"),
+        ("keywords remove - ", "leaves nothing out"),
+        ("keywords add author:", "needs a name after it"),
+        ('keywords add author:""', "needs a name after it"),
+        ("keywords add author:" + "Finn" * 75, "an author name can be at most 100 characters"),
+    ],
+)
+def test_bad_negative_and_author_keywords_say_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        parse_command(text)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -33,6 +33,8 @@ def _category(number: int) -> str:
         ("keywords add " + "a" * HUGE, "at most 100 characters"),
         ("keywords add " + "robot " * (HUGE // 6), "at most 100 characters"),
         ("keywords remove " + "b" * HUGE, "at most 100 characters"),
+        ("keywords add author:" + "f" * HUGE, "an author name can be at most 100 characters"),
+        ("keywords add -" + "-" * HUGE, "leaves nothing out"),
         ("keywords list " + "c" * HUGE, "takes no arguments"),
         ("report " + "9" * HUGE, "is not a date"),
         ("report 2026-02-04\n" * (HUGE // 11), "is not a date"),
