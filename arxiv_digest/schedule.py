@@ -144,15 +144,19 @@ class DailyJob:
                     return
                 run_id = await runs.start(KIND, scheduled_for, self.holder)
             status = RunStatus.FAILED
-            summary: dict[str, Any] = {"error": "stopped"}
+            summary: dict[str, Any]
             try:
                 status, summary = await self._attempts()
             except Exception as exc:
                 log.exception("daily run for %s failed", scheduled_for.isoformat())
                 summary = {"error": str(exc) or type(exc).__name__}
-            finally:
-                async with db.session() as session:
-                    await RunRepository(session).finish(run_id, status, summary)
+            except asyncio.CancelledError:
+                # A stop must not wait on the database (a write cut short may still hold
+                # SQLite's lock): the next start marks this run interrupted, as after a crash.
+                log.info("daily run for %s stopped", scheduled_for.isoformat())
+                raise
+            async with db.session() as session:
+                await RunRepository(session).finish(run_id, status, summary)
             log.info("daily run for %s: %s %s", scheduled_for.isoformat(), status, summary)
 
     async def _attempts(self) -> tuple[RunStatus, dict[str, Any]]:
