@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
 from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
@@ -259,3 +260,64 @@ def reaction_event(
             ],
         }
     )
+
+
+@dataclass
+class SocketBot:
+    core: ChatCore
+    acks: asyncio.Queue[dict[str, Any]]  # what the app sent back over the socket
+    where: str  # what run_slack said it listens on
+
+
+@contextlib.asynccontextmanager
+async def running_socket_mode_bot(
+    arxiv: FakeArxiv,
+    llm: FakeOpenAI,
+    slack: SocketModeSlack,
+    database_url: str,
+    tmp_path: Path,
+    envelope: dict[str, Any],
+) -> AsyncIterator[SocketBot]:
+    """The Bolt app in Socket Mode: a local WebSocket says hello, hands it `envelope` and
+    collects its acknowledgements. No signing secret: Socket Mode needs none."""
+    acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def link(request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        await socket.send_json(envelope)
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                acks.put_nowait(json.loads(message.data))
+        return socket
+
+    server = web.Application()
+    server.router.add_get("/link", link)
+    runner = web.AppRunner(server, shutdown_timeout=1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    slack.wss_url = f"ws://127.0.0.1:{runner.addresses[0][1]}/link"
+    settings = make_settings(
+        arxiv,
+        llm,
+        database_url,
+        tmp_path,
+        slack_bot_token=slack.token,
+        slack_app_token=slack.app_token,
+        slack_api_url=slack.api_url,
+    )
+    try:
+        async with open_digest(settings, digest_options(settings)) as digest:
+            core = make_chat_core(settings, digest)
+            app = build_slack_app(core, make_client(settings.slack()), settings.slack())
+            ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+            bot = asyncio.create_task(run_slack(app, settings.slack(), on_ready=ready.set_result))
+            try:
+                yield SocketBot(core, acks, await asyncio.wait_for(ready, WAIT_SECONDS))
+            finally:
+                bot.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await bot
+    finally:
+        await runner.cleanup()

@@ -4,24 +4,16 @@ Telegram's allowed updates, forum topics and private chats; and the fakes' butto
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp import WSMsgType, web
 
-from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.platform import vote_buttons
-from bot.slack.app import build_slack_app
-from bot.slack.client import make_client
-from bot.slack.runner import run_slack
 from bot.slack.votes import vote_block
 from storage.repositories import VoteRepository
 from tests.bot import slackapp
 from tests.bot.telegramapp import free_port, running_bot
-from tests.daydata import ECO, make_settings
+from tests.daydata import ECO
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_blocks import SlackError, validate_blocks
@@ -76,54 +68,23 @@ async def test_a_vote_in_a_slack_dm_is_kept_for_that_dm(
 async def test_socket_mode_takes_a_tap_from_its_envelope(
     arxiv: FakeArxiv, database_url: str, tmp_path: Path
 ) -> None:
-    acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     with slackapp.SocketModeSlack() as slack, FakeOpenAI() as llm:
         tap = slackapp.block_actions(slack, "1.2", "vote_up", BUTTONS[0], response_token="socket")
-
-        async def link(request: web.Request) -> web.WebSocketResponse:
-            socket = web.WebSocketResponse()
-            await socket.prepare(request)
-            await socket.send_json({"type": "hello", "num_connections": 1})
-            envelope = {"envelope_id": "tap-1", "type": "interactive", "payload": tap}
-            await socket.send_json({**envelope, "accepts_response_payload": False})
-            async for message in socket:
-                if message.type == WSMsgType.TEXT:
-                    acks.put_nowait(json.loads(message.data))
-            return socket
-
-        server = web.Application()
-        server.router.add_get("/link", link)
-        runner = web.AppRunner(server, shutdown_timeout=1)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        slack.wss_url = f"ws://127.0.0.1:{runner.addresses[0][1]}/link"
-        settings = make_settings(
-            arxiv,
-            llm,
-            database_url,
-            tmp_path,
-            slack_bot_token=slack.token,
-            slack_app_token=slack.app_token,
-            slack_api_url=slack.api_url,
-        )
-        try:
-            async with open_digest(settings, digest_options(settings)) as digest:
-                core = make_chat_core(settings, digest)
-                app = build_slack_app(core, make_client(settings.slack()), settings.slack())
-                bot = asyncio.create_task(run_slack(app, settings.slack()))
-                try:
-                    ack = await asyncio.wait_for(acks.get(), WAIT_SECONDS)
-                    (answer,) = await until(lambda: slackapp.private_answers(slack, "socket"))
-                    async with core.db.session() as session:
-                        vote = await VoteRepository(session).get(
-                            "slack", slackapp.CHANNEL, slackapp.ALICE, ECO.arxiv_id
-                        )
-                finally:
-                    bot.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await bot
-        finally:
-            await runner.cleanup()
+        envelope = {
+            "envelope_id": "tap-1",
+            "type": "interactive",
+            "payload": tap,
+            "accepts_response_payload": False,
+        }
+        async with slackapp.running_socket_mode_bot(
+            arxiv, llm, slack, database_url, tmp_path, envelope
+        ) as bot:
+            ack = await asyncio.wait_for(bot.acks.get(), WAIT_SECONDS)
+            (answer,) = await until(lambda: slackapp.private_answers(slack, "socket"))
+            async with bot.core.db.session() as session:
+                vote = await VoteRepository(session).get(
+                    "slack", slackapp.CHANNEL, slackapp.ALICE, ECO.arxiv_id
+                )
 
     assert ack == {"envelope_id": "tap-1"}
     assert answer["text"].startswith("👍") and vote == 1

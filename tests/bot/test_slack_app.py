@@ -4,7 +4,6 @@ answered through the real `AsyncWebClient` and response URLs of a fake Slack on 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import os
@@ -19,10 +18,8 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
-from aiohttp import WSMsgType, web
 
 from arxiv_digest.settings import Settings
-from arxiv_digest.wiring import digest_options, make_chat_core, open_digest
 from bot.slack.app import build_slack_app
 from bot.slack.client import make_client
 from bot.slack.runner import run_slack
@@ -40,10 +37,11 @@ from tests.bot.slackapp import (
     post_signed,
     private_answers,
     running_slack_bot,
+    running_socket_mode_bot,
     shown,
     slash,
 )
-from tests.daydata import CROSS, DAY, ECO, make_settings, method_pdf, serve_day
+from tests.daydata import CROSS, DAY, ECO, method_pdf, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.base import Response
 from tests.fakes.openai_server import FakeOpenAI
@@ -240,66 +238,22 @@ async def test_socket_mode_answers_a_slash_command_over_the_websocket(
     database_url: str,
     tmp_path: Path,
 ) -> None:
-    acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-
     with SocketModeSlack() as slack:
         command = dict(parse_qsl(payload(slack, "/digest", "help", response_token="socket")))
-
-        async def link(request: web.Request) -> web.WebSocketResponse:
-            socket = web.WebSocketResponse()
-            await socket.prepare(request)
-            await socket.send_json({"type": "hello", "num_connections": 1})
-            await socket.send_json(
-                {
-                    "envelope_id": "envelope-1",
-                    "type": "slash_commands",
-                    "accepts_response_payload": True,
-                    "payload": command,
-                }
-            )
-            async for message in socket:
-                if message.type == WSMsgType.TEXT:
-                    acks.put_nowait(json.loads(message.data))
-            return socket
-
-        server = web.Application()
-        server.router.add_get("/link", link)
-        runner = web.AppRunner(server, shutdown_timeout=1)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        slack.wss_url = f"ws://127.0.0.1:{runner.addresses[0][1]}/link"
-        settings = make_settings(
-            arxiv,
-            llm,
-            database_url,
-            tmp_path,
-            slack_bot_token=slack.token,
-            slack_app_token=slack.app_token,
-            slack_api_url=slack.api_url,
-        )  # no signing secret: Socket Mode needs none
-        try:
-            async with open_digest(settings, digest_options(settings)) as digest:
-                app = build_slack_app(
-                    make_chat_core(settings, digest),
-                    make_client(settings.slack()),
-                    settings.slack(),
-                )
-                ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-                bot = asyncio.create_task(
-                    run_slack(app, settings.slack(), on_ready=ready.set_result)
-                )
-                try:
-                    assert await asyncio.wait_for(ready, WAIT_SECONDS) == "socket mode"
-                    ack = await asyncio.wait_for(acks.get(), WAIT_SECONDS)
-                    assert ack == {"envelope_id": "envelope-1", "payload": {"text": "One moment…"}}
-                    (answer,) = await until(lambda: private_answers(slack, "socket"))
-                    assert "summarize" in answer["text"]
-                finally:
-                    bot.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await bot
-        finally:
-            await runner.cleanup()
+        envelope = {
+            "envelope_id": "envelope-1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": command,
+        }
+        async with running_socket_mode_bot(
+            arxiv, llm, slack, database_url, tmp_path, envelope
+        ) as bot:
+            assert bot.where == "socket mode"
+            ack = await asyncio.wait_for(bot.acks.get(), WAIT_SECONDS)
+            assert ack == {"envelope_id": "envelope-1", "payload": {"text": "One moment…"}}
+            (answer,) = await until(lambda: private_answers(slack, "socket"))
+            assert "summarize" in answer["text"]
 
 
 # ---- the command line ------------------------------------------------------------------------
