@@ -52,6 +52,8 @@ class Mention(StrEnum):
 
     FULL = "full"  # matched: the whole entry
     UPDATED = "updated"  # a new version of a paper reported earlier: one line
+    SUGGESTED = "suggested"  # no keyword matched; the reader's taste ranks it high: in full
+    CAPPED = "capped"  # matched, ranked below the day's cap: one line, never analysed
 
 
 class ThreadStatus(StrEnum):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -309,3 +310,26 @@ class VoteRow(Base):
     arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PaperVectorRow(Base):
+    """A paper's vector from one embedder, packed by the relevance code: computed once, then
+    read by every ranking, so restarts and replicas score the same vectors."""
+
+    __tablename__ = "paper_vectors"
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    embedder: Mapped[str] = mapped_column(String(200), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EmbedderStateRow(Base):
+    """What an embedder was fitted with (TF-IDF's word weights): fitted once, the first
+    writer wins, so every process embeds into the same space."""
+
+    __tablename__ = "embedder_states"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from storage.reports import DEFAULT_SCOPE, ReportRepository
 from storage.runs import RunRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.usage import UsageRepository
+from storage.vectors import VectorRepository
 from storage.votes import VoteRepository
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "SubscriptionRepository",
     "ThreadRecord",
     "UsageRepository",
+    "VectorRepository",
     "Vote",
     "VoteRepository",
 ]

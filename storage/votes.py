@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._sql import insert
@@ -66,10 +66,23 @@ class VoteRepository:
 
     async def in_chat(self, platform: str, chat_id: str) -> list[Vote]:
         """Every vote given in a chat, oldest change first."""
+        return await self._votes(VoteRow.platform == platform, VoteRow.chat_id == chat_id)
+
+    async def of_user(self, platform: str, user_id: str) -> list[Vote]:
+        """Every vote a person gave, in every chat of the platform, oldest change first."""
+        return await self._votes(VoteRow.platform == platform, VoteRow.user_id == user_id)
+
+    async def forget_user(self, platform: str, user_id: str) -> int:
+        """Remove every vote a person gave on the platform; how many there were."""
+        stmt = delete(VoteRow).where(VoteRow.platform == platform, VoteRow.user_id == user_id)
+        result = await self._session.execute(stmt)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _votes(self, *where: ColumnElement[bool]) -> list[Vote]:
         stmt = (
             select(VoteRow.__table__)
-            .where(VoteRow.platform == platform, VoteRow.chat_id == chat_id)
-            .order_by(VoteRow.updated_at, VoteRow.user_id, VoteRow.arxiv_id)
+            .where(*where)
+            .order_by(VoteRow.updated_at, VoteRow.chat_id, VoteRow.user_id, VoteRow.arxiv_id)
         )
         return [
             Vote(r.platform, r.chat_id, r.user_id, r.arxiv_id, r.value, r.updated_at)
