@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage.redaction import Redactor
@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     summarize_per_user_per_minute: int = 5  # any chat `summarize`; 0: no limit
     keyword_changes_per_user_per_minute: int = 10  # chat `keywords add/remove`; 0: no limit
     keywords_per_user: int = 100  # keywords a member keeps in a chat (and a chat's own); 0: no cap
+
+    # Ranking: whose votes order the day, how many papers are analysed, what else is suggested
+    # EMBEDDINGS: tfidf (this machine, no download), endpoint (an OpenAI-compatible
+    # /v1/embeddings: EMBEDDING_MODEL at EMBEDDING_BASE_URL, default the LLM's endpoint and key),
+    # local (all-MiniLM-L6-v2, with the optional extra), off (keyword order, no learning).
+    embeddings: Literal["tfidf", "endpoint", "local", "off"] = "tfidf"
+    embedding_model: str | None = None
+    embedding_base_url: str | None = None
+    digest_max_papers: int = Field(default=25, ge=0)  # analysed per report; 0: no cap
+    digest_suggestions: int = Field(default=3, ge=0)  # unmatched papers the taste suggests
 
     # Logs
     log_format: Literal["text", "json"] = "text"
@@ -159,6 +169,20 @@ class Settings(BaseSettings):
                 f"(minute hour day month weekday, e.g. '30 0 * * *'): {exc}"
             ) from None
         return value
+
+    @model_validator(mode="after")
+    def _endpoint_has_model(self) -> Settings:
+        if self.embeddings == "endpoint" and not self.embedding_model:
+            raise ValueError(
+                "EMBEDDINGS=endpoint needs EMBEDDING_MODEL (e.g. text-embedding-3-small)"
+            )
+        if self.embeddings == "endpoint" and not (
+            self.embedding_base_url or self.openai_base_url or self.openai_api_key
+        ):
+            raise ValueError(
+                "EMBEDDINGS=endpoint needs EMBEDDING_BASE_URL, OPENAI_BASE_URL or OPENAI_API_KEY"
+            )
+        return self
 
     @property
     def slack_configured(self) -> bool:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from openai import AsyncOpenAI
 
+from arxiv_digest.embedding import make_embeddings_client, make_relevance
 from arxiv_digest.settings import Settings
 from pipeline.admission import ArrivalLine
 from pipeline.analyse import ENDPOINT_PAUSE_SECONDS, Analyzer
@@ -53,6 +54,8 @@ def digest_options(
         include_replacements=settings.digest_include_replacements,
         input_token_budget=settings.llm_input_token_budget,
         reports_dir=settings.reports_dir,
+        max_papers=settings.digest_max_papers,
+        suggestions=settings.digest_suggestions,
     )
 
 
@@ -117,6 +120,7 @@ async def open_digest(
     line = line or ArrivalLine()
     db = await Database.open(settings.database_url, settings.redactor)
     llm = make_llm_client(settings)
+    embeddings_client = make_embeddings_client(settings)
     timeout = httpx.Timeout(settings.http_timeout_seconds, connect=15.0)
     headers = {"User-Agent": settings.http_user_agent}
     try:
@@ -144,8 +148,11 @@ async def open_digest(
                 options=options,
                 line=line,
                 budget=TokenBudget(settings.llm_daily_token_cap),
+                relevance=make_relevance(settings, db, embeddings_client),
             )
     finally:
+        if embeddings_client is not None:
+            await embeddings_client.close()
         if llm is not None:
             await llm.close()
         await db.close()

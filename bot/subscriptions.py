@@ -16,7 +16,7 @@ from datetime import date
 
 from bot.platform import Mention
 from domain.errors import DigestError, KeywordCapReached
-from domain.models import Paper
+from domain.models import Paper, TasteOwner
 from pipeline.digest import DigestOptions
 from pipeline.report import PaperEntry
 from pipeline.selection import PaperSelector, keyword_key
@@ -100,6 +100,7 @@ async def chat_options(
         keyword_owners=[keywords, *per_member.values()],
         scope=chat_scope(platform, chat_id),
         write_markdown=False,
+        taste_owner=TasteOwner.chat(platform, chat_id),
     )
 
 
@@ -136,6 +137,7 @@ async def dm_options(
         keywords=[s.keyword for s in mine],
         scope=dm_scope(platform, user_id),
         write_markdown=False,
+        taste_owner=TasteOwner.person(platform, user_id),
     )
 
 

@@ -58,6 +58,32 @@ class FeedDay:
         return not self.papers
 
 
+@dataclass(frozen=True, slots=True)
+class TasteOwner:
+    """Whose taste a ranking follows: a chat's (its members' votes there) or a person's
+    (their votes in every chat of the platform: their DM digest, their own `/why`)."""
+
+    platform: str
+    chat_id: str | None = None  # a chat: its members' votes there
+    user_id: str | None = None  # a person: their votes everywhere on the platform
+
+    def __post_init__(self) -> None:
+        if (self.chat_id is None) == (self.user_id is None):
+            raise ValueError("a taste is a chat's or a person's: give one of chat_id, user_id")
+
+    @classmethod
+    def chat(cls, platform: str, chat_id: str) -> TasteOwner:
+        return cls(platform, chat_id=chat_id)
+
+    @classmethod
+    def person(cls, platform: str, user_id: str) -> TasteOwner:
+        return cls(platform, user_id=user_id)
+
+    @property
+    def is_person(self) -> bool:
+        return self.user_id is not None
+
+
 class PaperAnalysis(BaseModel):
     """The five sections teams read, as the LLM must return them."""
 

@@ -36,11 +36,13 @@ class DayBuild:
         *,
         publish: Publish | None = None,
         llm: bool = True,
+        tokens_per_paper: Callable[[], int] | None = None,
     ) -> None:
         if work and len(work) != len(report.entries):
             raise ValueError("one piece of work per matched paper")
         self.report = dataclasses.replace(report, status=ReportStatus.ANALYSING) if work else report
         self._llm = llm
+        self._tokens_per_paper = tokens_per_paper  # read once settled: the run's average
         self._publish = publish
         # Started in the report's order, so the first papers are the first to land.
         self._work = (
@@ -75,7 +77,12 @@ class DayBuild:
             entries = [await self.landed(e.paper.arxiv_id) for e in self.report.entries]
             fully = all(e.source is not AnalysisSource.ABSTRACT and not e.notes for e in entries)
             status = ReportStatus.COMPLETE if fully or not self._llm else ReportStatus.PARTIAL
-            self._settled = dataclasses.replace(self.report, entries=entries, status=status)
+            saved = 0
+            if self.report.capped and self._tokens_per_paper is not None:
+                saved = len(self.report.capped) * self._tokens_per_paper()
+            self._settled = dataclasses.replace(
+                self.report, entries=entries, status=status, tokens_saved=saved
+            )
         return self._settled
 
     async def finish(self) -> DigestOutcome:

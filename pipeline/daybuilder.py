@@ -16,9 +16,10 @@ from typing import Any
 from domain.errors import DayNotFetched, DigestError
 from domain.messages import text
 from domain.models import FeedDay, Paper
-from domain.statuses import ReportStatus
+from domain.statuses import Mention, ReportStatus
 from pipeline.arxiv_api import ArxivApi
 from pipeline.daybuild import DayBuild, Publish
+from pipeline.dayrank import DayOrder, order_day
 from pipeline.feed import categories_key, incomplete
 from pipeline.feedcache import FeedCache
 from pipeline.options import DigestOptions
@@ -26,6 +27,7 @@ from pipeline.outcomes import DigestOutcome, RunStats
 from pipeline.paperwork import PaperWork
 from pipeline.publishing import publish_report
 from pipeline.rebuild import empty_note
+from pipeline.relevance.service import Relevance
 from pipeline.report import DailyReport, PaperEntry
 from pipeline.selection import PaperSelector
 from storage.db import Database
@@ -38,8 +40,17 @@ Progress = Callable[[str, int, int], None]
 
 
 class DayBuilder:
-    def __init__(self, *, db: Database, feeds: FeedCache, api: ArxivApi, papers: PaperWork) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        feeds: FeedCache,
+        api: ArxivApi,
+        papers: PaperWork,
+        relevance: Relevance | None = None,
+    ) -> None:
         self._db = db
+        self._relevance = relevance  # None: keyword order, no suggestions
         self._feeds = feeds
         self._api = api
         self._papers = papers
@@ -76,6 +87,7 @@ class DayBuilder:
 
         async def publish(report: DailyReport) -> DigestOutcome:
             path = await publish_report(self._db, report, options)
+            stats.tokens_saved = report.tokens_saved
             stats.wall_seconds = time.monotonic() - started
             _log_run(options.scope, report, stats)
             return DigestOutcome(report, stats, path)
@@ -157,23 +169,37 @@ class DayBuilder:
             model=self._papers.model,
             language=options.language,
         )
-        matched: list[tuple[Paper, list[str]]] = []
+        ordered = DayOrder()
         if not day.is_empty and matcher.keys:
             candidates, report.updated = await self._split_replacements(
                 day.papers, report_date, options
             )
-            matched = [(paper, keys) for paper in candidates if (keys := matcher.select(paper))]
-            stats.matched = len(matched)
-        if not matched:
+            keys = [matcher.select(paper) for paper in candidates]
+            ordered = await order_day(self._db, self._relevance, options, candidates, keys)
+            stats.matched = len(ordered.full) + len(ordered.capped)
+        if not ordered.full and not ordered.suggested:
             report.note = empty_note(
                 day.categories, len(day.papers), report.keywords, options.scope, options.language
             )
             return DayBuild.of(report, publish)
         report.entries = [
-            PaperEntry(paper, [matcher.display(k) for k in keys]) for paper, keys in matched
+            PaperEntry(paper, [matcher.display(k) for k in keys]) for paper, keys in ordered.full
+        ] + [
+            PaperEntry(paper, [], kind=Mention.SUGGESTED, reason=reason)
+            for paper, reason in ordered.suggested
         ]
+        report.capped = [
+            PaperEntry(paper, [matcher.display(k) for k in keys]) for paper, keys in ordered.capped
+        ]
+        stats.capped, stats.suggested = len(report.capped), len(ordered.suggested)
         work = self._paper_jobs(report.entries, options, stats, progress)
-        return DayBuild(report, work, publish=publish, llm=self._papers.model is not None)
+        return DayBuild(
+            report,
+            work,
+            publish=publish,
+            llm=self._papers.model is not None,
+            tokens_per_paper=lambda: stats.tokens_per_paper(options.input_token_budget),
+        )
 
     def _paper_jobs(
         self,
@@ -237,7 +263,8 @@ def _fill(paper: Paper, fill: Paper | None) -> Paper:
 def _log_run(scope: str, report: DailyReport, stats: RunStats) -> None:
     log.info(
         "digest run: scope=%s date=%s announced=%d matched=%d analysed=%d cached=%d "
-        "failed=%d prompt_tokens=%d completion_tokens=%d",
+        "failed=%d capped=%d suggested=%d prompt_tokens=%d completion_tokens=%d "
+        "tokens_saved=%d",
         scope,
         report.report_date,
         stats.announced,
@@ -245,8 +272,11 @@ def _log_run(scope: str, report: DailyReport, stats: RunStats) -> None:
         stats.analysed,
         stats.cached,
         stats.failed,
+        stats.capped,
+        stats.suggested,
         stats.prompt_tokens,
         stats.completion_tokens,
+        stats.tokens_saved,
     )
 
 

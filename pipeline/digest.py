@@ -24,6 +24,7 @@ from pipeline.outcomes import DigestOutcome, PaperResult
 from pipeline.paperwork import PaperWork
 from pipeline.pdf import PdfReader
 from pipeline.rebuild import rebuild_report
+from pipeline.relevance.service import Relevance
 from pipeline.report import DailyReport
 from storage.db import Database
 from storage.repositories import PaperRepository
@@ -44,6 +45,7 @@ class Digest:
         options: DigestOptions,
         line: ArrivalLine,
         budget: TokenBudget | None = None,
+        relevance: Relevance | None = None,
     ) -> None:
         self.db = db
         # The order people asked in, for the reader's and the analyzer's slots and the look-ups.
@@ -55,7 +57,10 @@ class Digest:
         self.papers = PaperWork(
             db=db, texts=FullTexts(db, reader), analyzer=analyzer, budget=budget
         )
-        self._days = DayBuilder(db=db, feeds=feeds, api=api, papers=self.papers)
+        self.relevance = relevance  # None: days in keyword order
+        self._days = DayBuilder(
+            db=db, feeds=feeds, api=api, papers=self.papers, relevance=relevance
+        )
 
     async def run(
         self,

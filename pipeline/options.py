@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.models import TasteOwner
+
 
 @dataclass(slots=True)
 class DigestOptions:
@@ -20,3 +22,7 @@ class DigestOptions:
     # negative keywords leave out only what that owner's other keywords selected.
     # Empty: `keywords` all belong to one owner.
     keyword_owners: list[list[str]] = field(default_factory=list)
+    # Whose votes order the day (None: keyword order, then the feed's).
+    taste_owner: TasteOwner | None = None
+    max_papers: int = 25  # analysed in full per report; the rest are listed only (0: no cap)
+    suggestions: int = 3  # papers no keyword matched, added when the taste ranks them high

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from pipeline.report import DailyReport, PaperEntry
 
+TYPICAL_COMPLETION_TOKENS = (
+    1_000  # a five-section analysis; LLM_MAX_OUTPUT_TOKENS bounds it at 2,000
+)
+
 
 class AnalysisState(StrEnum):
     """Where a paper's analysis came from this time, or why it has none."""
@@ -44,8 +48,18 @@ class RunStats:
     completion_tokens: int = 0
     llm_requests: int = 0  # papers sent to the LLM (each may take several attempts)
     over_budget: int = 0  # papers left unanalysed because the daily token cap was reached
+    capped: int = 0  # matched papers ranked below DIGEST_MAX_PAPERS: listed, not analysed
+    suggested: int = 0  # papers no keyword matched, added for the reader's taste
+    tokens_saved: int = 0  # an estimate of what the capped papers would have cost
     wall_seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+
+    def tokens_per_paper(self, budget: int) -> int:
+        """Tokens one paper's analysis took in this run, on average; with nothing analysed in
+        this run, the prompt's budget and a typical answer (full texts fill the budget)."""
+        if self.llm_requests:
+            return round((self.prompt_tokens + self.completion_tokens) / self.llm_requests)
+        return budget + TYPICAL_COMPLETION_TOKENS
 
     def count(self, result: PaperResult) -> None:
         """Add one paper's result to the run's totals."""

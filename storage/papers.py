@@ -55,6 +55,25 @@ class PaperRepository:
             return None
         return _paper(row, version=row.version, announced_on=row.first_announced_on)
 
+    async def get_many(self, arxiv_ids: Iterable[str]) -> dict[str, Paper]:
+        """The latest known version of each of these papers that is stored, by arXiv id."""
+        found: dict[str, Paper] = {}
+        for batch in batches(list(dict.fromkeys(arxiv_ids))):
+            stmt = select(PaperRow.__table__).where(PaperRow.arxiv_id.in_(batch))
+            for row in await self._session.execute(stmt):
+                found[row.arxiv_id] = _paper(
+                    row, version=row.version, announced_on=row.first_announced_on
+                )
+        return found
+
+    async def latest(self, limit: int) -> list[Paper]:
+        """The `limit` newest stored papers (by arXiv id, so every process gets the same)."""
+        stmt = select(PaperRow.__table__).order_by(PaperRow.arxiv_id.desc()).limit(limit)
+        return [
+            _paper(row, version=row.version, announced_on=row.first_announced_on)
+            for row in await self._session.execute(stmt)
+        ]
+
     async def record_announcements(self, announced_on: date, papers: Iterable[Paper]) -> None:
         """Record that a feed announced these papers on a day, storing the papers as well.
 

@@ -27,6 +27,15 @@ TEXTS: Texts = {
         "en": "No paper of the day matched the keywords.",
         "zh": "当天没有论文匹配关键词。",
     },
+    # Why a paper no keyword matched is in the report.
+    "note.suggested_chat": {
+        "en": "Suggested: close to “{title}”, which this chat liked.",
+        "zh": "推荐：与本群赞过的《{title}》相近。",
+    },
+    "note.suggested_person": {
+        "en": "Suggested: close to “{title}”, which you liked.",
+        "zh": "推荐：与你赞过的《{title}》相近。",
+    },
     "note.all_seen": {
         "en": "Nothing new here today: every matching paper was posted in an earlier thread.",
         "zh": "今天这里没有新内容：匹配的论文都已在之前的话题中发过。",

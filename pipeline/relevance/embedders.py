@@ -39,16 +39,30 @@ class TfidfEmbedder:
     """
 
     def __init__(self, corpus: Iterable[str]) -> None:
-        self._hasher = HashingVectorizer(
-            n_features=HASHED_FEATURES,
-            ngram_range=(1, 2),
-            stop_words="english",
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float64,
-        )
+        self._hasher = _hasher()
         self._idf = TfidfTransformer(sublinear_tf=True)
         self._idf.fit(self._hasher.transform(list(corpus) or [""]))
+
+    @classmethod
+    def from_state(cls, state: bytes) -> TfidfEmbedder:
+        """The embedder whose `state()` this is: the same IDF weights, so the same vectors."""
+        embedder = cls([])
+        embedder._idf.idf_ = np.frombuffer(state, dtype=np.float64).copy()
+        return embedder
+
+    def state(self) -> bytes:
+        """The fitted IDF weights, to store: every process then embeds into the same space."""
+        return np.asarray(self._idf.idf_, dtype=np.float64).tobytes()
+
+    def feature_of(self, terms: Sequence[str]) -> list[int]:
+        """The column each term (a word, or two words with one space) is hashed to, so a
+        model's heaviest columns can be named after the words of the papers it saw."""
+        found = _term_hasher().transform([[term] for term in terms])
+        return [int(found.indices[found.indptr[i]]) for i in range(len(terms))]
+
+    def terms_of(self, text: str) -> list[str]:
+        """The words and word pairs this embedder reads in a text, as it reads them."""
+        return list(dict.fromkeys(self._hasher.build_analyzer()(text)))
 
     @property
     def name(self) -> str:
@@ -60,6 +74,27 @@ class TfidfEmbedder:
 
     async def embed(self, texts: Sequence[str]) -> Vectors:
         return await asyncio.to_thread(self.embed_now, texts)
+
+
+def _hasher() -> HashingVectorizer:
+    return HashingVectorizer(
+        n_features=HASHED_FEATURES,
+        ngram_range=(1, 2),
+        stop_words="english",
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float64,
+    )
+
+
+def _term_hasher() -> HashingVectorizer:
+    """Hashes each given term as one token, into the same columns as `_hasher`."""
+    return HashingVectorizer(
+        n_features=HASHED_FEATURES,
+        analyzer=lambda terms: terms,
+        alternate_sign=False,
+        norm=None,
+    )
 
 
 class EndpointEmbedder:

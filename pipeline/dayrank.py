@@ -1,0 +1,104 @@
+"""A day's matched papers in the reader's order: which are analysed in full, which are only
+listed (over the cap), and which papers no keyword matched are suggested.
+
+With no votes (or no relevance configured) the order is by how many keywords a paper matched,
+then the feed's. With a taste model, its score lifted by the keyword matches decides; papers no
+keyword matched but that the model likes are suggested, each with the liked paper it is
+closest to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from domain.messages import text
+from domain.models import Paper
+from pipeline.options import DigestOptions
+from pipeline.relevance.service import Relevance, Taste
+from pipeline.relevance.vectors import Vectors, cosine
+from storage.db import Database
+from storage.repositories import PaperRepository
+
+SUGGEST_ABOVE = 0.5  # a suggestion's model probability of a like must exceed this
+
+
+@dataclass(slots=True)
+class DayOrder:
+    full: list[tuple[Paper, list[str]]] = field(default_factory=list)  # best first
+    suggested: list[tuple[Paper, str]] = field(default_factory=list)  # with the reason
+    capped: list[tuple[Paper, list[str]]] = field(default_factory=list)
+
+
+async def order_day(
+    db: Database,
+    relevance: Relevance | None,
+    options: DigestOptions,
+    candidates: Sequence[Paper],
+    keys: Sequence[list[str]],
+) -> DayOrder:
+    """`keys[i]` are the keyword keys that selected `candidates[i]` (empty: none did)."""
+    counts = [len(k) for k in keys]
+    owner = options.taste_owner
+    ranked_vectors: Vectors | None = None
+    if relevance is None:
+        order = sorted(range(len(candidates)), key=lambda row: -counts[row])
+    else:
+        await relevance.store.vectors(candidates)  # kept: tomorrow's negatives, later votes
+        ranked, ranked_vectors = await relevance.rank(owner, candidates, counts)
+        order = ranked.order
+    matched = [row for row in order if keys[row]]
+    cap = options.max_papers if options.max_papers > 0 else len(matched)
+    day = DayOrder(
+        full=[(candidates[row], keys[row]) for row in matched[:cap]],
+        capped=[(candidates[row], keys[row]) for row in matched[cap:]],
+    )
+    if relevance is not None and owner is not None and ranked_vectors is not None:
+        taste = await relevance.taste(owner)
+        rows = _suggestions(taste, ranked_vectors, order, keys, options.suggestions)
+        day.suggested = await _with_reasons(
+            db, taste, ranked_vectors, candidates, rows, options.language, owner.is_person
+        )
+    return day
+
+
+def _suggestions(
+    taste: Taste, vectors: Vectors, order: list[int], keys: Sequence[list[str]], wanted: int
+) -> list[int]:
+    if taste.model is None or wanted <= 0:
+        return []
+    decision = taste.model.decision(vectors)
+    liked = 1.0 / (1.0 + np.exp(-np.clip(decision, -30.0, 30.0)))
+    unmatched = [row for row in order if not keys[row] and liked[row] > SUGGEST_ABOVE]
+    return unmatched[:wanted]
+
+
+async def _with_reasons(
+    db: Database,
+    taste: Taste,
+    vectors: Vectors,
+    candidates: Sequence[Paper],
+    rows: list[int],
+    language: str,
+    for_person: bool,
+) -> list[tuple[Paper, str]]:
+    """Each suggested paper with the liked paper it is closest to, named in the reason."""
+    if not rows or taste.liked_vectors is None or not taste.liked:
+        return []
+    similarity = cosine(vectors[np.asarray(rows)], taste.liked_vectors)
+    nearest = [taste.liked[int(np.argmax(row))] for row in similarity]
+    async with db.session() as session:
+        liked = await PaperRepository(session).get_many(nearest)
+    key = "note.suggested_person" if for_person else "note.suggested_chat"
+    return [
+        (candidates[row], text(key, language, title=_short(liked[near].title)))
+        for row, near in zip(rows, nearest, strict=True)
+        if near in liked
+    ]
+
+
+def _short(title: str, limit: int = 80) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
