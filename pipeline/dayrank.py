@@ -22,7 +22,9 @@ from pipeline.relevance.vectors import Vectors, cosine
 from storage.db import Database
 from storage.repositories import PaperRepository
 
-SUGGEST_ABOVE = 0.5  # a suggestion's model probability of a like must exceed this
+# A suggestion must be among the day's best for the reader's model: in its top 5%. A fixed
+# probability would not do: with a few votes, a model's probabilities stay low everywhere.
+SUGGEST_QUANTILE = 0.95
 
 
 @dataclass(slots=True)
@@ -57,7 +59,7 @@ async def order_day(
     )
     if relevance is not None and owner is not None and ranked_vectors is not None:
         taste = await relevance.taste(owner)
-        rows = _suggestions(taste, ranked_vectors, order, keys, options.suggestions)
+        rows = _suggestions(taste, ranked_vectors, keys, options.suggestions)
         day.suggested = await _with_reasons(
             db, taste, ranked_vectors, candidates, rows, options.language, owner.is_person
         )
@@ -65,14 +67,14 @@ async def order_day(
 
 
 def _suggestions(
-    taste: Taste, vectors: Vectors, order: list[int], keys: Sequence[list[str]], wanted: int
+    taste: Taste, vectors: Vectors, keys: Sequence[list[str]], wanted: int
 ) -> list[int]:
     if taste.model is None or wanted <= 0:
         return []
-    decision = taste.model.decision(vectors)
-    liked = 1.0 / (1.0 + np.exp(-np.clip(decision, -30.0, 30.0)))
-    unmatched = [row for row in order if not keys[row] and liked[row] > SUGGEST_ABOVE]
-    return unmatched[:wanted]
+    liked = taste.model.decision(vectors)
+    bar = float(np.quantile(liked, SUGGEST_QUANTILE))
+    best = sorted(range(len(keys)), key=lambda row: -liked[row])  # stable: feed order on ties
+    return [row for row in best if not keys[row] and liked[row] >= bar][:wanted]
 
 
 async def _with_reasons(

@@ -45,12 +45,13 @@ class Relevance:
     async def taste(self, owner: TasteOwner) -> Taste:
         """The owner's taste as their votes stand now: rebuilt only if they changed."""
         votes = await self._verdicts(owner)
+        ids, vectors = await self.store.of_ids(list(votes))  # a voted paper's vector is kept
         pool_ids, pool = await self.store.pool(self._pool)
-        fingerprint = (tuple(sorted(votes.items())), tuple(pool_ids[-1:]), len(pool_ids))
+        fingerprint = (tuple(sorted(votes.items())), tuple(pool_ids[:1] + pool_ids[-1:]))
         kept = self._tastes.get(owner)
         if kept is not None and kept[0] == fingerprint:
             return kept[1]
-        taste = await self._learn(owner, votes, pool_ids, pool)
+        taste = await self._learn(owner, votes, ids, vectors, pool_ids, pool)
         self._tastes[owner] = (fingerprint, taste)
         return taste
 
@@ -84,10 +85,11 @@ class Relevance:
         self,
         owner: TasteOwner,
         votes: dict[str, int],
+        ids: list[str],
+        vectors: Vectors | None,
         pool_ids: list[str],
         pool: Vectors | None,
     ) -> Taste:
-        ids, vectors = await self.store.of_ids(list(votes))
         if vectors is None:
             return Taste(None, [], [], None)
         ups = [row for row, paper in enumerate(ids) if votes[paper] > 0]
