@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.models import Paper
 from pipeline.admission import ArrivalLine
 from pipeline.analyse import PROMPT_VERSION, Analyzer
 from pipeline.arxiv_api import ArxivApi
@@ -96,20 +97,29 @@ class Digest:
         `options` only lend their language (and token budget) to the analysis; with
         `llm_allowed` False a paper without a stored analysis raises `LlmNotAllowed` instead.
         """
-        wanted = parse_arxiv_id(text)
         with self.line.ticket():  # someone is waiting: served before the batch, in order
-            async with self.db.session() as session:
-                stored = await PaperRepository(session).get(wanted.base)
-            if stored is not None and wanted.version in (None, stored.version):
-                paper = stored
-            else:
-                paper = await self._lookups.get_paper(wanted)
-                async with self.db.session() as session:
-                    await PaperRepository(session).upsert([paper])
-                    await session.commit()
+            paper = await self._paper(text)
             return await self.papers.entry_for(
                 paper, [], options or self.options, llm_allowed=llm_allowed
             )
+
+    async def paper(self, text: str) -> Paper:
+        """A paper's metadata (an arXiv id or URL in `text`): from the store, else looked up on
+        arXiv and stored. Nothing is read or analysed. Raises a DigestError a user can read."""
+        with self.line.ticket():
+            return await self._paper(text)
+
+    async def _paper(self, text: str) -> Paper:
+        wanted = parse_arxiv_id(text)
+        async with self.db.session() as session:
+            stored = await PaperRepository(session).get(wanted.base)
+        if stored is not None and wanted.version in (None, stored.version):
+            return stored
+        paper = await self._lookups.get_paper(wanted)
+        async with self.db.session() as session:
+            await PaperRepository(session).upsert([paper])
+            await session.commit()
+        return paper
 
     async def stored_report(
         self, day: date | None, scope: str, *, language: str | None = None
