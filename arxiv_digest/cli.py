@@ -178,10 +178,16 @@ def _print_outcome(outcome: DigestOutcome) -> None:
         _echo(report.note or "")  # a stale day always says why
         return
     _echo(
-        f"{report.report_date}: {len(report.entries)} matching of {report.announced_count} "
-        f"announced; analysed {stats.analysed}, from cache {stats.cached}, failed "
-        f"{stats.failed}; tokens {stats.prompt_tokens + stats.completion_tokens}"
+        f"{report.report_date}: {stats.matched or len(report.entries)} matching of "
+        f"{report.announced_count} announced; analysed {stats.analysed}, from cache "
+        f"{stats.cached}, failed {stats.failed}; tokens "
+        f"{stats.prompt_tokens + stats.completion_tokens}"
     )
+    if stats.capped:
+        _echo(
+            f"Capped: {stats.capped} papers ranked below DIGEST_MAX_PAPERS were listed without "
+            f"analysis, saving about {stats.tokens_saved:,} tokens."
+        )
     if report.note:
         _echo(report.note)
     for failure in stats.failures:

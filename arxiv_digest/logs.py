@@ -158,6 +158,9 @@ def log_run_summary(
         "cached": stats.cached,
         "failed": stats.failed,
         "over_budget": stats.over_budget,
+        "capped": stats.capped,
+        "suggested": stats.suggested,
+        "tokens_saved": stats.tokens_saved,
         "failures": list(stats.failures),  # each names the paper or step, and why
         "posted": dict(posted),
         "tokens": stats.prompt_tokens + stats.completion_tokens,
