@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import (
+    capping,
     chat_latency,
     day_run,
     extraction,
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         ("Matching", matching.report(matching.run(*sizes))),
         ("Ranking", ranking.report(ranking.run(smoke=smoke, days_dir=args.days))),
         ("Tokens per paper", tokens.report(tokens.run(smoke=smoke))),
+        ("Tokens the cap saves", capping.report(capping.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
         ("Start-up", startup.report(startup.run(smoke=smoke))),
     ]

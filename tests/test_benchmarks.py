@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from benchmarks import chat_latency, day_run, extraction_peers, ranking, startup, tokens
+from benchmarks import capping, chat_latency, day_run, extraction_peers, ranking, startup, tokens
 
 
 def test_day_run_smoke_posts_every_matching_paper_once_on_both_platforms() -> None:
@@ -103,3 +103,17 @@ def test_ranking_smoke_reports_quality_and_speed_on_the_days_it_is_given(tmp_pat
         assert timing["scoring_s"] > 0 and timing["retrain_p95_s"] > 0
         assert "plumbing only" in ranking.report(result)
     assert "skipped" in ranking.run(smoke=True, days_dir=tmp_path)
+
+
+def test_capping_smoke_sends_only_the_capped_number_and_announces_about_what_it_saved() -> None:
+    result = capping.run(smoke=True)
+
+    if "skipped" in result:
+        return
+    full, cut = result["uncapped"], result["capped"]
+    assert full["llm_requests"] == full["matched"] == result["papers"]
+    assert cut["llm_requests"] == cut["analysed_papers"] == cut["cap"]
+    assert cut["capped"] == result["papers"] - cut["cap"]
+    measured = full["prompt_tokens"] + full["completion_tokens"]
+    measured -= cut["prompt_tokens"] + cut["completion_tokens"]
+    assert 0.5 < cut["announced_saving"] / measured < 2
