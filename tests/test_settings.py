@@ -29,6 +29,35 @@ def test_an_unsupported_language_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"embeddings": "endpoint"}, "EMBEDDINGS=endpoint needs EMBEDDING_MODEL"),
+        (
+            {"embeddings": "endpoint", "embedding_model": "m"},
+            "needs EMBEDDING_BASE_URL, OPENAI_BASE_URL or OPENAI_API_KEY",
+        ),
+        ({"embeddings": "word2vec"}, "embeddings"),
+        ({"digest_max_papers": -1}, "digest_max_papers"),
+    ],
+)
+def test_a_ranking_setting_that_cannot_work_is_refused_with_what_to_set(
+    values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def test_an_embeddings_endpoint_defaults_to_the_llms() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        embeddings="endpoint",
+        embedding_model="nomic-embed-text",
+        openai_base_url="http://127.0.0.1:11434/v1",
+    )
+    assert settings.embedding_base_url is None and settings.embedding_model == "nomic-embed-text"
+
+
+@pytest.mark.parametrize(
     ("values", "configured"),
     [
         ({}, False),
