@@ -109,6 +109,7 @@ def _env(
         "LLM_MODEL": "bench-model",
         "DIGEST_CATEGORIES": CATEGORY,
         "DIGEST_KEYWORDS": KEYWORD,
+        "DIGEST_MAX_PAPERS": "0",  # every match analysed: a 100-analysis day, as before the cap
         "SLACK_BOT_TOKEN": slack.token,
         "SLACK_API_URL": slack.api_url,
         "SLACK_CHANNELS": CHANNEL,

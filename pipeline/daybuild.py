@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 from domain.statuses import AnalysisSource, ReportStatus
 from pipeline.outcomes import DigestOutcome
 from pipeline.report import DailyReport, PaperEntry
+
+log = logging.getLogger(__name__)
 
 Publish = Callable[[DailyReport], Awaitable[DigestOutcome]]
 
@@ -34,6 +37,7 @@ class DayBuild:
         report: DailyReport,
         work: Sequence[Coroutine[Any, Any, PaperEntry]] = (),
         *,
+        aside: Sequence[Coroutine[Any, Any, object]] = (),
         publish: Publish | None = None,
         llm: bool = True,
         tokens_per_paper: Callable[[], int] | None = None,
@@ -53,6 +57,9 @@ class DayBuild:
             if work
             else {}
         )
+        # Work done alongside the papers (the day's vectors), waited for before the report is
+        # stored; its failure is logged and never fails the day.
+        self._aside = [asyncio.ensure_future(job) for job in aside]
         self._finished = {e.paper.arxiv_id: e for e in report.entries} if not work else {}
         self._settled: DailyReport | None = None if work else report
         self._outcome: asyncio.Future[DigestOutcome] | None = None
@@ -94,7 +101,11 @@ class DayBuild:
     async def _finish(self) -> DigestOutcome:
         if self._publish is None:
             raise RuntimeError("this report is not stored by its build")
-        return await self._publish(await self.settled())
+        settled = await self.settled()
+        for done in await asyncio.gather(*self._aside, return_exceptions=True):
+            if isinstance(done, Exception):
+                log.warning("work alongside the day failed: %s", done)
+        return await self._publish(settled)
 
     async def __aenter__(self) -> DayBuild:
         return self
@@ -105,12 +116,13 @@ class DayBuild:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        pending: list[asyncio.Future[Any]] = [j for j in self._work.values() if not j.done()]
+        running = [*self._work.values(), *self._aside]
+        pending: list[asyncio.Future[Any]] = [j for j in running if not j.done()]
         if self._outcome is not None and not self._outcome.done():
             pending.append(self._outcome)
         for job in pending:
             job.cancel()
         # Collected, so a paper that failed while nobody waited is not reported as unretrieved.
-        await asyncio.gather(*self._work.values(), return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
         if self._outcome is not None:
             await asyncio.gather(self._outcome, return_exceptions=True)

@@ -193,9 +193,14 @@ class DayBuilder:
         ]
         stats.capped, stats.suggested = len(report.capped), len(ordered.suggested)
         work = self._paper_jobs(report.entries, options, stats, progress)
+        aside = []
+        if self._relevance is not None and not ordered.embedded:
+            # Not in the way of the analyses: the vectors are for later votes and rankings.
+            aside.append(self._relevance.store.ensure(candidates))
         return DayBuild(
             report,
             work,
+            aside=aside,
             publish=publish,
             llm=self._papers.model is not None,
             tokens_per_paper=lambda: stats.tokens_per_paper(options.input_token_budget),

@@ -32,6 +32,7 @@ class DayOrder:
     full: list[tuple[Paper, list[str]]] = field(default_factory=list)  # best first
     suggested: list[tuple[Paper, str]] = field(default_factory=list)  # with the reason
     capped: list[tuple[Paper, list[str]]] = field(default_factory=list)
+    embedded: bool = False  # the day's vectors were computed (and stored) to rank it
 
 
 async def order_day(
@@ -48,7 +49,6 @@ async def order_day(
     if relevance is None:
         order = sorted(range(len(candidates)), key=lambda row: -counts[row])
     else:
-        await relevance.store.vectors(candidates)  # kept: tomorrow's negatives, later votes
         ranked, ranked_vectors = await relevance.rank(owner, candidates, counts)
         order = ranked.order
     matched = [row for row in order if keys[row]]
@@ -56,6 +56,7 @@ async def order_day(
     day = DayOrder(
         full=[(candidates[row], keys[row]) for row in matched[:cap]],
         capped=[(candidates[row], keys[row]) for row in matched[cap:]],
+        embedded=ranked_vectors is not None,
     )
     if relevance is not None and owner is not None and ranked_vectors is not None:
         taste = await relevance.taste(owner)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from openai import AsyncOpenAI
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from pipeline.relevance.vectors import Vectors, normalise
+
+if TYPE_CHECKING:
+    # scikit-learn is imported where an embedder is made (about 75 MB of memory): a day
+    # without votes to rank by never loads it.
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 HASHED_FEATURES = 2**18
 ENDPOINT_BATCH = 256  # inputs per request; OpenAI accepts up to 2,048
@@ -39,6 +43,8 @@ class TfidfEmbedder:
     """
 
     def __init__(self, corpus: Iterable[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         self._hasher = _hasher()
         self._idf = TfidfTransformer(sublinear_tf=True)
         self._idf.fit(self._hasher.transform(list(corpus) or [""]))
@@ -77,6 +83,8 @@ class TfidfEmbedder:
 
 
 def _hasher() -> HashingVectorizer:
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     return HashingVectorizer(
         n_features=HASHED_FEATURES,
         ngram_range=(1, 2),
@@ -89,6 +97,8 @@ def _hasher() -> HashingVectorizer:
 
 def _term_hasher() -> HashingVectorizer:
     """Hashes each given term as one token, into the same columns as `_hasher`."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     return HashingVectorizer(
         n_features=HASHED_FEATURES,
         analyzer=lambda terms: terms,

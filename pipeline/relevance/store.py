@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from domain.models import Paper
 from pipeline.relevance.embedders import Embedder, TfidfEmbedder
-from pipeline.relevance.vectors import Vectors, pack, paper_text, stack, unpack
+from pipeline.relevance.vectors import Vectors, pack, paper_text, unpack_rows
 from storage.db import Database
 from storage.repositories import PaperRepository, VectorRepository
 
@@ -42,6 +42,14 @@ class VectorStore:
 
     async def vectors(self, papers: Sequence[Paper]) -> Vectors:
         """One row per paper, in order: stored ones read, the others computed and stored."""
+        stored = await self._stored_or_computed(papers)
+        return unpack_rows([stored[p.arxiv_id] for p in papers])
+
+    async def ensure(self, papers: Sequence[Paper]) -> None:
+        """Compute and store the vectors the store lacks, reading none back."""
+        await self._stored_or_computed(papers)
+
+    async def _stored_or_computed(self, papers: Sequence[Paper]) -> dict[str, bytes]:
         embedder = await self.embedder(papers)
         async with self._db.session() as session:
             stored = await VectorRepository(session).get_many(
@@ -55,7 +63,7 @@ class VectorStore:
                 await VectorRepository(session).put_many(self.name, fresh)
                 await session.commit()
             stored.update(fresh)
-        return stack([unpack(stored[p.arxiv_id]) for p in papers])
+        return stored
 
     async def of_ids(self, arxiv_ids: Sequence[str]) -> tuple[list[str], Vectors | None]:
         """The vectors of stored papers by id (those the store knows), and which ids they are."""
@@ -73,7 +81,7 @@ class VectorStore:
         if not latest:
             return [], None
         ids = sorted(latest)
-        return ids, stack([unpack(latest[i]) for i in ids])
+        return ids, unpack_rows([latest[i] for i in ids])
 
     async def _stored_tfidf(self, first_papers: Sequence[Paper]) -> TfidfEmbedder:
         async with self._db.session() as session:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController
 
 from pipeline.relevance.vectors import Dense, Vectors, count_rows, dense, stack
@@ -65,6 +64,8 @@ def learn_taste(
     downs = sum(count_rows(part) for part in parts[1:])
     if not ups or not downs:
         return None
+    from sklearn.linear_model import LogisticRegression  # here: only an owner with votes needs it
+
     labels = np.concatenate([np.ones(ups), np.zeros(downs)])
     weights = np.ones(ups + downs)
     weights[ups : ups + count_rows(disliked)] = 2.0  # a real down-vote counts more than a guess

@@ -89,3 +89,29 @@ def unpack(blob: bytes) -> Vectors:
     return sparse.csr_matrix(
         (data, indices, np.array([0, count], dtype=np.int32)), shape=(1, width)
     )
+
+
+def unpack_rows(blobs: Sequence[bytes]) -> Vectors:
+    """Many packed vectors of one embedder as one matrix, built at once (a day's 2,000 rows
+    would take a second as 2,000 one-row matrices stacked)."""
+    if not blobs or blobs[0][:1] == _DENSE:
+        return stack([unpack(blob) for blob in blobs]) if blobs else np.zeros((0, 0))
+    widths, indices, data, indptr = set(), [], [], [0]
+    for blob in blobs:
+        if blob[:1] != _SPARSE:
+            raise ValueError("sparse and dense vectors cannot share a matrix")
+        width, count = (int(n) for n in np.frombuffer(blob[1:9], dtype=np.uint32))
+        widths.add(width)
+        indices.append(np.frombuffer(blob[9 : 9 + 4 * count], dtype=np.uint32))
+        data.append(np.frombuffer(blob[9 + 4 * count :], dtype=np.float32))
+        indptr.append(indptr[-1] + count)
+    if len(widths) != 1:
+        raise ValueError(f"vectors of different widths: {sorted(widths)}")
+    return sparse.csr_matrix(
+        (
+            np.concatenate(data).astype(np.float64),
+            np.concatenate(indices).astype(np.int32),
+            np.asarray(indptr, dtype=np.int64),
+        ),
+        shape=(len(blobs), widths.pop()),
+    )

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from arxiv_digest.wiring import digest_options, open_digest
 from domain.statuses import Mention
+from storage.db import Database
+from storage.repositories import VectorRepository
 from tests.daydata import DAY, make_settings, paper, serve_day
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -52,6 +54,15 @@ async def test_only_the_best_ranked_are_analysed_and_the_rest_listed_with_the_to
     per_paper = (stats.prompt_tokens + stats.completion_tokens) // 4
     assert stats.tokens_saved == report.tokens_saved
     assert abs(stats.tokens_saved - 8 * per_paper) <= 8
+    # No votes: nothing was ranked, yet every paper of the day got its vector by the end,
+    # for the models of the votes to come.
+    db = await Database.open(database_url)
+    try:
+        async with db.session() as session:
+            stored = await VectorRepository(session).get_many("tfidf", [p.arxiv_id for p in PAPERS])
+    finally:
+        await db.close()
+    assert len(stored) == len(PAPERS)
 
 
 async def test_an_endpoint_embeds_each_paper_once_across_runs(

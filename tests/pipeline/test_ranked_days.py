@@ -85,12 +85,6 @@ async def test_without_votes_the_most_keywords_come_first_then_the_feed_order(
         assert [p.arxiv_id for p, _ in day.full] == ["2602.00004", "2602.00001", "2602.00000"]
         assert [p.arxiv_id for p, _ in day.capped] == ["2602.00003"]
         assert day.suggested == []
-    # Every paper of the day got its vector, for tomorrow's models.
-    async with database.session() as session:
-        assert (
-            len(await VectorRepository(session).get_many("tfidf", [p.arxiv_id for p in papers]))
-            == 5
-        )
 
 
 async def test_no_cap_keeps_every_matched_paper(database: Database) -> None:
