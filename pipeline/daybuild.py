@@ -37,7 +37,7 @@ class DayBuild:
         report: DailyReport,
         work: Sequence[Coroutine[Any, Any, PaperEntry]] = (),
         *,
-        aside: Sequence[Coroutine[Any, Any, object]] = (),
+        aside: Sequence[Callable[[], Awaitable[object]]] = (),
         publish: Publish | None = None,
         llm: bool = True,
         tokens_per_paper: Callable[[], int] | None = None,
@@ -57,9 +57,10 @@ class DayBuild:
             if work
             else {}
         )
-        # Work done alongside the papers (the day's vectors), waited for before the report is
-        # stored; its failure is logged and never fails the day.
-        self._aside = [asyncio.ensure_future(job) for job in aside]
+        # Work for later (the day's vectors), done once every paper has landed, before the
+        # report is stored: not in the way of the analyses, nor adding to their peak memory.
+        # Its failure is logged and never fails the day.
+        self._aside = list(aside)
         self._finished = {e.paper.arxiv_id: e for e in report.entries} if not work else {}
         self._settled: DailyReport | None = None if work else report
         self._outcome: asyncio.Future[DigestOutcome] | None = None
@@ -102,9 +103,11 @@ class DayBuild:
         if self._publish is None:
             raise RuntimeError("this report is not stored by its build")
         settled = await self.settled()
-        for done in await asyncio.gather(*self._aside, return_exceptions=True):
-            if isinstance(done, Exception):
-                log.warning("work alongside the day failed: %s", done)
+        for job in self._aside:
+            try:
+                await job()
+            except Exception as exc:
+                log.warning("work after the day's papers failed: %s", exc)
         return await self._publish(settled)
 
     async def __aenter__(self) -> DayBuild:
@@ -116,13 +119,12 @@ class DayBuild:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        running = [*self._work.values(), *self._aside]
-        pending: list[asyncio.Future[Any]] = [j for j in running if not j.done()]
+        pending: list[asyncio.Future[Any]] = [j for j in self._work.values() if not j.done()]
         if self._outcome is not None and not self._outcome.done():
             pending.append(self._outcome)
         for job in pending:
             job.cancel()
         # Collected, so a paper that failed while nobody waited is not reported as unretrieved.
-        await asyncio.gather(*running, return_exceptions=True)
+        await asyncio.gather(*self._work.values(), return_exceptions=True)
         if self._outcome is not None:
             await asyncio.gather(self._outcome, return_exceptions=True)

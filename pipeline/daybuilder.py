@@ -195,8 +195,8 @@ class DayBuilder:
         work = self._paper_jobs(report.entries, options, stats, progress)
         aside = []
         if self._relevance is not None and not ordered.embedded:
-            # Not in the way of the analyses: the vectors are for later votes and rankings.
-            aside.append(self._relevance.store.ensure(candidates))
+            store = self._relevance.store  # the vectors are for later votes and rankings
+            aside.append(lambda: store.ensure(candidates))
         return DayBuild(
             report,
             work,

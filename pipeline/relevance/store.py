@@ -89,7 +89,8 @@ class VectorStore:
         if state is None:
             async with self._db.session() as session:
                 corpus = await PaperRepository(session).latest(FIT_CORPUS)
-            texts = [paper_text(p.title, p.abstract) for p in [*first_papers, *corpus]]
+            fitted_on = {p.arxiv_id: p for p in [*first_papers, *corpus]}.values()
+            texts = [paper_text(p.title, p.abstract) for p in fitted_on]
             fitted = await asyncio.to_thread(TfidfEmbedder, texts)
             async with self._db.session() as session:
                 state = await VectorRepository(session).keep_state(TFIDF, fitted.state())

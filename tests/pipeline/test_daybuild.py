@@ -118,3 +118,27 @@ async def test_a_finished_report_is_handed_over_as_it_is() -> None:
     assert await build.settled() is report
     with pytest.raises(RuntimeError, match="not stored"):
         await build.finish()
+
+
+async def test_work_for_later_runs_after_the_papers_and_its_failure_never_fails_the_day(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gates = Gates()
+    report = skeleton()
+    work = [gates.work(e, AnalysisSource.FULL_TEXT, []) for e in report.entries]
+    happened: list[str] = []
+
+    async def publish(final: DailyReport) -> object:
+        happened.append("published")
+        return final
+
+    async def later() -> None:
+        happened.append(f"later, {len(gates.cancelled)} cancelled, all landed")
+        raise RuntimeError("the vector store is down")
+
+    async with DayBuild(report, work, aside=[later], publish=publish) as build:  # type: ignore[arg-type]
+        for gate in gates.gates.values():
+            gate.set()
+        await build.finish()
+    assert happened == ["later, 0 cancelled, all landed", "published"]
+    assert "the vector store is down" in caplog.text
