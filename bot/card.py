@@ -18,7 +18,7 @@ from domain.messages import text
 from domain.models import Paper, PaperAnalysis
 from domain.statuses import AnalysisSource, Mention, ReportStatus
 from pipeline.gist import gist
-from pipeline.markdown import inline
+from pipeline.markdown import capped_note, inline, matched_count
 from pipeline.report import DailyReport, PaperEntry
 
 AUTHORS_SHOWN = 10
@@ -159,8 +159,7 @@ def parent_card(report: DailyReport, replies: Mapping[str, str] | None = None) -
     """`replies` maps a paper's arXiv id to the address of its reply in the day's thread; a
     paper without one links to arXiv."""
     language = report.language
-    matched = sum(e.kind is not Mention.SUGGESTED for e in report.entries) + len(report.capped)
-    counts = {"matched": matched, "announced": report.announced_count}
+    counts = {"matched": matched_count(report), "announced": report.announced_count}
     papers = text("label.papers_value", language, **counts)
     model = f"{report.model} ({language})" if report.model else text("label.no_model", language)
     fields = [
@@ -202,16 +201,6 @@ def parent_card(report: DailyReport, replies: Mapping[str, str] | None = None) -
         more_listed=text("card.more_listed", language),
         continued=text("card.continued", language),
     )
-
-
-def capped_note(report: DailyReport) -> str:
-    """How many papers were listed without analysis, and the tokens that saved (if known)."""
-    if not report.capped:
-        return ""
-    count, language = len(report.capped), report.language
-    if report.tokens_saved > 0:
-        return text("label.capped_saved", language, count=count, tokens=f"{report.tokens_saved:,}")
-    return text("label.capped_line", language, count=count)
 
 
 def has_content(analysis: PaperAnalysis) -> bool:
