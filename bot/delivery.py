@@ -240,12 +240,8 @@ class DeliveryLedger:
         parent_status: ReportStatus | None,
         earlier: set[str],
     ) -> None:
-        """The parent edited to show the finished day, if it shows less; the thread complete.
-
-        The parent went out before its replies: the first delivery to complete the thread
-        edits it once more, so that each paper's title links to its reply. A rerun of a
-        complete thread edits it only if the report's status has changed since.
-        """
+        """The parent edited to show the finished day, if it shows less, and (once, when the
+        thread is first complete) to link each title to its reply; the thread complete."""
         finished = _without_earlier(await self._build.settled(), earlier)
         finished.note = note
         async with self._db.session() as session:
@@ -257,8 +253,8 @@ class DeliveryLedger:
         }
         first_complete = thread.status is not ThreadStatus.COMPLETE and bool(replies)
         if parent_status is not finished.status or first_complete:
-            # The parent said "analysing", or "partial" before a later run filled the gaps, or
-            # it has no links to its replies yet.
+            # It said "analysing" (or "partial" before a later run filled the gaps), or it
+            # went out before its replies and has no links to them yet.
             async with self._stop.message():
                 self.outcome.parent_updated = await self._poster.update_parent(
                     self._chat_id, head, finished, replies

@@ -24,13 +24,16 @@ class Cut:
     gist: int  # 0: no gist
 
 
-# From a quiet day to the busiest: 25 papers fit Telegram's 4,096 characters at the last.
+# From a quiet day to the busiest: the gist shortens first, and goes last. With 25 papers,
+# Telegram's lines keep a gist of about 35 characters, Slack's (whose links count) about 60.
 CUTS = (
     Cut(title=120, keywords=120, gist=140),
     Cut(title=100, keywords=80, gist=100),
-    Cut(title=80, keywords=60, gist=70),
-    Cut(title=70, keywords=40, gist=45),
-    Cut(title=60, keywords=30, gist=0),
+    Cut(title=80, keywords=60, gist=80),
+    Cut(title=70, keywords=40, gist=60),
+    Cut(title=60, keywords=30, gist=45),
+    Cut(title=50, keywords=24, gist=35),
+    Cut(title=45, keywords=20, gist=25),
     Cut(title=45, keywords=24, gist=0),
 )
 

@@ -37,7 +37,7 @@ NOTE_LIMIT = 1000
 # The parent's fields that grow with the input, each clipped to its own length.
 PARENT_BUDGETS = {"categories": 500, "keywords": 1000, "model": 300}
 PARENT_MARGIN = 300  # kept free of the text budget: the "… and N more" lines, the labels
-CAPPED_SHARE = 4  # the capped papers take at most a quarter of the room the fields leave
+CAPPED_SHARE = 6  # the capped papers take at most a sixth of the room the fields leave
 CAPPED_CUT = Cut(title=80, keywords=40, gist=0)
 REPORT_CAPPED_BUDGET = 6000
 LINK_TITLE_LIMIT = 1000  # a report command's answer may run to several messages

@@ -27,7 +27,7 @@ NOTE_BUDGET = 600
 UPDATED_TITLE_LIMIT = 300
 UPDATED_BUDGET = 1200
 PARENT_MARGIN = 150  # kept free: the "… and N more" lines and the blank lines between parts
-CAPPED_SHARE = 4  # the capped papers take at most a quarter of the room the fields leave
+CAPPED_SHARE = 6  # the capped papers take at most a sixth of the room the fields leave
 CAPPED_CUT = Cut(title=80, keywords=40, gist=0)
 REPORT_CAPPED_BUDGET = 3000  # a report command's answer may run to several messages
 
