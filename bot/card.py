@@ -8,15 +8,17 @@ on one; each platform's renderer adds its markup, its length limits and its spli
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.platform import Mention
+from bot.platform import Mention as Tagged
 from bot.rendering import PARAGRAPHS
 from domain.messages import text
 from domain.models import Paper, PaperAnalysis
-from domain.statuses import AnalysisSource, ReportStatus
-from pipeline.markdown import inline
+from domain.statuses import AnalysisSource, Mention, ReportStatus
+from pipeline.gist import gist
+from pipeline.markdown import capped_note, inline, matched_count
 from pipeline.report import DailyReport, PaperEntry
 
 AUTHORS_SHOWN = 10
@@ -100,17 +102,20 @@ class UpdatedPaper:
 
 @dataclass(frozen=True, slots=True)
 class ListedPaper:
-    """A paper in a report's compact list: what it matched and what it is about, in a line."""
+    """A paper in a compact list: its title (linking to its reply in the day's thread where
+    the platform can, else to arXiv), why it is there and what it is about, in a line."""
 
     number: int
     link: PaperLink
-    keywords: str  # may be empty
-    gist: str  # may be empty
+    keywords: str  # the matched keywords, or "Suggested: <reason>"; may be empty
+    gist: str  # may be empty (its analysis has not landed yet)
+    suggested: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ParentCard:
-    """The day's parent message, and the paper list a report command adds after it."""
+    """The day's parent message: the day at a glance, every paper in rank order on one line,
+    then the papers ranked below the cap (listed, never analysed)."""
 
     heading: str
     papers: str  # how many papers matched of how many announced
@@ -120,10 +125,14 @@ class ParentCard:
     updated: tuple[UpdatedPaper, ...]
     more_updated: str  # ends a cut list of updated papers: format with count
     listed: tuple[ListedPaper, ...]
+    capped_label: str
+    capped: tuple[ListedPaper, ...]  # by title (to arXiv) and keywords only
+    capped_note: str  # how many were capped and the tokens saved; empty without any
+    more_listed: str  # ends a cut list of papers: format with count
     continued: str  # opens a later message of a long reply: format with page and pages
 
 
-def paper_card(entry: PaperEntry, mentions: Sequence[Mention], language: str) -> PaperCard:
+def paper_card(entry: PaperEntry, mentions: Sequence[Tagged], language: str) -> PaperCard:
     paper = entry.paper
     source = None
     if entry.analysis is not None and has_content(entry.analysis):
@@ -146,9 +155,11 @@ def paper_card(entry: PaperEntry, mentions: Sequence[Mention], language: str) ->
     )
 
 
-def parent_card(report: DailyReport) -> ParentCard:
+def parent_card(report: DailyReport, replies: Mapping[str, str] | None = None) -> ParentCard:
+    """`replies` maps a paper's arXiv id to the address of its reply in the day's thread; a
+    paper without one links to arXiv."""
     language = report.language
-    counts = {"matched": len(report.entries), "announced": report.announced_count}
+    counts = {"matched": matched_count(report), "announced": report.announced_count}
     papers = text("label.papers_value", language, **counts)
     model = f"{report.model} ({language})" if report.model else text("label.no_model", language)
     fields = [
@@ -168,6 +179,7 @@ def parent_card(report: DailyReport) -> ParentCard:
         )
         for paper in report.updated
     )
+    links = replies or {}
     return ParentCard(
         heading=f"{text('label.title', language)} — {report.report_date.isoformat()}",
         papers=papers,
@@ -176,7 +188,17 @@ def parent_card(report: DailyReport) -> ParentCard:
         updated_label=text("label.updated", language),
         updated=updated,
         more_updated=text("card.more_updated", language),
-        listed=tuple(_listed(number, entry) for number, entry in enumerate(report.entries, 1)),
+        listed=tuple(
+            _listed(number, entry, report, links.get(entry.paper.arxiv_id))
+            for number, entry in enumerate(report.entries, 1)
+        ),
+        capped_label=text("label.capped", language),
+        capped=tuple(
+            ListedPaper(n, _paper_link(e.paper), inline(", ".join(e.matched_keywords)), "")
+            for n, e in enumerate(report.capped, len(report.entries) + 1)
+        ),
+        capped_note=capped_note(report),
+        more_listed=text("card.more_listed", language),
         continued=text("card.continued", language),
     )
 
@@ -210,10 +232,13 @@ def prose(text: str) -> str:
 
 
 def _paper_fields(
-    entry: PaperEntry, mentions: Sequence[Mention], language: str
+    entry: PaperEntry, mentions: Sequence[Tagged], language: str
 ) -> tuple[Field, ...]:
     paper = entry.paper
-    fields: list[Field] = [
+    fields: list[Field] = []
+    if entry.kind is Mention.SUGGESTED:  # at the top: the reader did not ask for this one
+        fields.append(_text_field("suggested", language, inline(entry.reason or "")))
+    fields += [
         _text_field("authors", language, _authors(paper.authors, language)),
         _text_field("arxiv", language, paper.versioned_id),
         _text_field("categories", language, ", ".join(paper.categories) or "—"),
@@ -249,8 +274,23 @@ def _paper_link(paper: Paper) -> PaperLink:
     return PaperLink(paper.abs_url, inline(paper.title), paper.versioned_id)
 
 
-def _listed(number: int, entry: PaperEntry) -> ListedPaper:
-    analysis = entry.analysis
-    gist = analysis.summary if analysis and analysis.summary.strip() else entry.paper.abstract
-    keywords = inline(", ".join(entry.matched_keywords))
-    return ListedPaper(number, _paper_link(entry.paper), keywords, inline(gist))
+def _listed(number: int, entry: PaperEntry, report: DailyReport, reply: str | None) -> ListedPaper:
+    """A paper's line: linked to its reply when there is one; its gist once it is analysed
+    (or from its abstract, when no analysis is on its way)."""
+    link = _paper_link(entry.paper)
+    if reply:
+        link = dataclasses.replace(link, url=reply)
+    suggested = entry.kind is Mention.SUGGESTED
+    if suggested:
+        keywords = _suggested(entry, report.language)
+    else:
+        keywords = inline(", ".join(entry.matched_keywords))
+    waiting = entry.analysis is None and report.status is ReportStatus.ANALYSING
+    return ListedPaper(number, link, keywords, "" if waiting else gist(entry), suggested)
+
+
+def _suggested(entry: PaperEntry, language: str) -> str:
+    """ "Suggested", and why when the report knows."""
+    label = text("label.suggested", language)
+    reason = inline(entry.reason or "")
+    return f"{label}: {reason}" if reason else label

@@ -19,7 +19,7 @@ from bot.stopping import StopSignal
 from bot.subscriptions import chat_scope
 from domain.messages import text
 from domain.models import Paper
-from domain.statuses import AnalysisSource, ReportStatus
+from domain.statuses import AnalysisSource, ReportStatus, ThreadStatus
 from pipeline.daybuild import DayBuild
 from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
@@ -117,7 +117,7 @@ class DeliveryLedger:
                 await self._amend(thread.id, head, entry, mentioned, sent[entry.paper.arxiv_id])
             else:
                 await self._post(thread.id, head, entry, mentioned, entry.paper.arxiv_id in pending)
-        await self._finish(thread.id, head, shown.note, parent_status, earlier)
+        await self._finish(thread, head, shown.note, parent_status, earlier)
         return self.outcome
 
     async def _sent_on_earlier_days(self) -> set[str]:
@@ -234,27 +234,37 @@ class DeliveryLedger:
 
     async def _finish(
         self,
-        thread_id: int,
+        thread: ThreadRecord,
         head: ThreadHead,
         note: str | None,
         parent_status: ReportStatus | None,
         earlier: set[str],
     ) -> None:
-        """The parent edited to show the finished day, if it shows less; the thread complete."""
+        """The parent edited to show the finished day, if it shows less, and (once, when the
+        thread is first complete) to link each title to its reply; the thread complete."""
         finished = _without_earlier(await self._build.settled(), earlier)
         finished.note = note
-        if parent_status is not finished.status:
-            # The parent said "analysing", or "partial" before a later run filled the gaps.
+        async with self._db.session() as session:
+            sent = await DeliveryRepository(session).sent_messages(thread.id)
+        replies = {
+            e.paper.arxiv_id: message_id
+            for e in finished.entries
+            if (message_id := sent.get(e.paper.arxiv_id, (None, None))[0])
+        }
+        first_complete = thread.status is not ThreadStatus.COMPLETE and bool(replies)
+        if parent_status is not finished.status or first_complete:
+            # It said "analysing" (or "partial" before a later run filled the gaps), or it
+            # went out before its replies and has no links to them yet.
             async with self._stop.message():
                 self.outcome.parent_updated = await self._poster.update_parent(
-                    self._chat_id, head, finished
+                    self._chat_id, head, finished, replies
                 )
                 async with self._db.session() as session:  # settled even when refused
                     await DeliveryRepository(session).record_parent_status(
-                        thread_id, finished.status
+                        thread.id, finished.status
                     )
         async with self._db.session() as session:
-            await DeliveryRepository(session).complete(thread_id)
+            await DeliveryRepository(session).complete(thread.id)
 
 
 def _shown_source(entry: PaperEntry) -> AnalysisSource | None:

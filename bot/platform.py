@@ -7,7 +7,7 @@ values into the platform's messages. The core never sees a platform SDK.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -196,9 +196,17 @@ class ThreadPoster(Protocol):
         is gone or too old): that is logged, and the paper is never posted again."""
         ...
 
-    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
+    async def update_parent(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        report: DailyReport,
+        replies: Mapping[str, str] | None = None,
+    ) -> bool:
         """Edit the thread's parent message to show the finished report (it was posted while
-        the papers were still being analysed). False when the platform refuses the edit."""
+        the papers were still being analysed), each paper's title linking to its reply where
+        the platform has links to messages. `replies` maps arXiv ids to the message ids of
+        their (first) replies. False when the platform refuses the edit."""
         ...
 
 

@@ -6,7 +6,7 @@ import re
 
 from domain.messages import text
 from domain.models import Paper, PaperAnalysis
-from domain.statuses import AnalysisSource
+from domain.statuses import AnalysisSource, Mention
 from pipeline.report import DailyReport, PaperEntry
 
 _BLOCK_START = re.compile(r"^([#>+*=-]|`{3}|~{3}|\d+(?=[.)]))")
@@ -20,7 +20,7 @@ def render_report(report: DailyReport) -> str:
     lines.append(_item("label.date", language, day))
     lines.append(_item("label.categories", language, ", ".join(report.categories)))
     lines.append(_item("label.keywords", language, ", ".join(report.keywords) or "—"))
-    counts = {"matched": len(report.entries), "announced": report.announced_count}
+    counts = {"matched": matched_count(report), "announced": report.announced_count}
     papers = text("label.papers_value", language, **counts)
     lines.append(_item("label.papers", language, papers))
     model = f"{report.model} ({language})" if report.model else text("label.no_model", language)
@@ -37,7 +37,41 @@ def render_report(report: DailyReport) -> str:
             lines.pop()
         lines += ["", "---", ""]
         lines += render_entry(entry, language, heading=f"## {number}. ")
+    if report.capped:
+        while lines[-1] == "":
+            lines.pop()
+        lines += ["", "---", "", *_capped(report)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _capped(report: DailyReport) -> list[str]:
+    """The papers ranked below the cap: title, link and keywords, and what that saved."""
+    language = report.language
+    lines = [f"## {text('label.capped', language)}", ""]
+    for entry in report.capped:
+        paper = entry.paper
+        line = f"- [{inline(paper.title) or paper.versioned_id}]({paper.abs_url})"
+        if entry.matched_keywords:
+            line += " — " + inline(", ".join(entry.matched_keywords))
+        lines.append(line)
+    return [*lines, "", f"> {capped_note(report)}"]
+
+
+def matched_count(report: DailyReport) -> int:
+    """The papers a keyword selected: the ranked ones but the suggested, and the capped."""
+    return sum(e.kind is not Mention.SUGGESTED for e in report.entries) + len(report.capped)
+
+
+def capped_note(report: DailyReport) -> str:
+    """How many papers were listed without analysis, and the tokens that saved (if known);
+    empty without any."""
+    if not report.capped:
+        return ""
+    count, language = len(report.capped), report.language
+    if report.tokens_saved > 0:
+        tokens = f"{report.tokens_saved:,}"
+        return text("label.capped_saved", language, count=count, tokens=tokens)
+    return text("label.capped_line", language, count=count)
 
 
 def render_entry(entry: PaperEntry, language: str, heading: str = "# ") -> list[str]:
@@ -68,7 +102,13 @@ def _item(key: str, language: str, value: str) -> str:
 
 def _basic_info(paper: Paper, entry: PaperEntry, language: str) -> list[str]:
     versioned = paper.versioned_id
-    lines = [
+    lines = []
+    if entry.kind is Mention.SUGGESTED:  # first: no keyword asked for this paper
+        reason = inline(entry.reason or "")
+        lines.append(
+            f"- **{text('label.suggested', language)}**" + (f": {reason}" if reason else "")
+        )
+    lines += [
         _item("label.authors", language, inline(", ".join(paper.authors)) or "—"),
         _item("label.arxiv", language, f"[{versioned}](https://arxiv.org/abs/{versioned})"),
     ]

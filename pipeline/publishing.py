@@ -14,7 +14,7 @@ from pathlib import Path
 from domain.statuses import Mention, ReportStatus
 from pipeline.markdown import render_report
 from pipeline.options import DigestOptions
-from pipeline.report import DailyReport
+from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
 from storage.repositories import ReportPaper, ReportRepository
 
@@ -46,16 +46,27 @@ async def publish_report(db: Database, report: DailyReport, options: DigestOptio
 
 
 def report_rows(report: DailyReport) -> list[ReportPaper]:
-    """The report's papers in order: each matched one in full, then the updated ones."""
+    """The report's papers in order: each ranked entry in full (matched or suggested), then
+    the capped ones (listed only), then the updated ones."""
     rows = [
-        ReportPaper(e.paper.arxiv_id, e.paper.version, i, e.matched_keywords, Mention.FULL)
+        ReportPaper(e.paper.arxiv_id, e.paper.version, i, e.matched_keywords, _mention(e))
         for i, e in enumerate(report.entries)
+    ]
+    rows += [
+        ReportPaper(
+            e.paper.arxiv_id, e.paper.version, len(rows) + i, e.matched_keywords, Mention.CAPPED
+        )
+        for i, e in enumerate(report.capped)
     ]
     rows += [
         ReportPaper(p.arxiv_id, p.version, len(rows) + i, [], Mention.UPDATED)
         for i, p in enumerate(report.updated)
     ]
     return rows
+
+
+def _mention(entry: PaperEntry) -> Mention:
+    return Mention.SUGGESTED if entry.kind is Mention.SUGGESTED else Mention.FULL
 
 
 def _write_text(path: Path, text: str) -> None:

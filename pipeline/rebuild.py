@@ -82,13 +82,17 @@ async def rebuild_report(
         paper = await _paper(db, placed.arxiv_id, placed.version, of_the_day)
         if paper is None:
             continue
+        entry = PaperEntry(paper=paper, matched_keywords=list(placed.matched_keywords))
         if placed.mention is Mention.UPDATED:
             report.updated.append(paper)
+        elif placed.mention is Mention.CAPPED:
+            report.capped.append(entry)  # listed by title and link: never analysed
         else:
-            entry = PaperEntry(paper=paper, matched_keywords=list(placed.matched_keywords))
+            # A suggested paper's reason is not stored: it shows as suggested, without one.
+            entry.kind = Mention.SUGGESTED if placed.mention is Mention.SUGGESTED else Mention.FULL
             await _fill(db, entry, model, language, prompt_version)
             report.entries.append(entry)
-    if not report.entries and not report.updated:
+    if not report.entries and not report.updated and not report.capped:
         report.note = empty_note(
             report.categories, len(of_the_day), report.keywords, scope, language
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -16,7 +16,9 @@ from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.pacing import ChannelPacer
 from bot.platform import Mention, PlatformError, Reply, ThreadHead, day_key, paper_key
-from bot.slack.render import SlackMessage, render_paper, render_parent, render_reply
+from bot.slack.parent import render_parent
+from bot.slack.permalinks import reply_permalinks
+from bot.slack.render import SlackMessage, render_paper, render_reply
 from bot.slack.settings import SlackSettings
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
@@ -101,11 +103,44 @@ class SlackPoster:
             await self._post_all(channel, rest, thread_ts=head.message_id)
         return True
 
-    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
-        """`chat.update` of the day's parent message, as `update_paper`."""
+    async def update_parent(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        report: DailyReport,
+        replies: Mapping[str, str] | None = None,
+    ) -> bool:
+        """`chat.update` of the day's parent message, as `update_paper`; each paper's title
+        links to its reply's permalink."""
         channel = await self._channel_for(chat_id)
-        message = render_parent(report)
+        links = await self._reply_links(channel, head.message_id, replies or {})
+        message = render_parent(report, links)
         return await self._edit(channel, head.message_id, message, key=day_key(report))
+
+    async def _reply_links(
+        self, channel: str, parent_ts: str, replies: Mapping[str, str]
+    ) -> dict[str, str]:
+        """The replies' permalinks, from one `chat.getPermalink` of the parent; none (the
+        titles link to arXiv) when Slack refuses it."""
+        if not replies:
+            return {}
+        try:
+            with _unavailable("chat.getPermalink"):
+                response = await self._client.chat_getPermalink(
+                    channel=channel, message_ts=parent_ts
+                )
+        except SlackApiError as exc:
+            log.warning(
+                "no permalink for %s in %s (%s): linking to arXiv",
+                parent_ts,
+                channel,
+                exc.response.get("error"),
+            )
+            return {}
+        permalink = response.get("permalink")
+        if not isinstance(permalink, str):
+            return {}
+        return reply_permalinks(permalink, channel, parent_ts, replies)
 
     async def _edit(self, channel: str, ts: str, message: SlackMessage, *, key: str) -> bool:
         """One paced `chat.update`, keeping the message's tag; False when Slack refuses it."""

@@ -9,20 +9,24 @@ any 429 (`RetryAfter`) before trying again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, ExtBot
-from telegram.request import HTTPXRequest
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.pacing import ChannelPacer
 from bot.platform import Mention, PaperReply, Reply, ThreadHead, day_key
-from bot.telegram.render import render_paper, render_parent, render_reply
+from bot.telegram.client import (
+    MESSAGES_PER_SECOND_OVERALL,
+    DeadlineRequest,
+    make_bot,
+    make_rate_limiter,
+)
+from bot.telegram.links import message_links
+from bot.telegram.parent import render_parent
+from bot.telegram.render import render_paper, render_reply
 from bot.telegram.settings import TelegramConfigError, TelegramSettings
 from bot.telegram.votes import vote_keyboard
 from domain import messages as catalogue
@@ -31,13 +35,18 @@ from storage.redaction import NO_SECRETS, Redactor
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_RETRIES = 5  # 429s: Telegram says how long to wait, so waiting is always right
-GROUP_MESSAGES_PER_MINUTE = 20
-MESSAGES_PER_SECOND_OVERALL = 30
 NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)
 Markup = InlineKeyboardMarkup | None  # a paper's first message carries its vote buttons
 
-__all__ = ["BotNotStarted", "TelegramConfigError", "TelegramPoster", "make_bot"]
+__all__ = [
+    "MESSAGES_PER_SECOND_OVERALL",
+    "BotNotStarted",
+    "DeadlineRequest",
+    "TelegramConfigError",
+    "TelegramPoster",
+    "make_bot",
+    "make_rate_limiter",
+]
 
 
 class BotNotStarted(TelegramError):
@@ -50,48 +59,6 @@ class BotNotStarted(TelegramError):
             f"{bot} and press Start"
         )
         self.user_id = user_id
-
-
-def make_rate_limiter(settings: TelegramSettings) -> AIORateLimiter:
-    """Group and overall limits, and retries after a 429; with pacing off (tests), retries only."""
-    paced = settings.messages_per_second > 0
-    return AIORateLimiter(
-        overall_max_rate=MESSAGES_PER_SECOND_OVERALL if paced else 0,
-        group_max_rate=GROUP_MESSAGES_PER_MINUTE if paced else 0,
-        max_retries=RATE_LIMIT_RETRIES,
-    )
-
-
-class DeadlineRequest(HTTPXRequest):
-    """PTB's httpx request with a bound on the whole request: httpx's read timeout restarts
-    with every chunk, so an answer that trickles in would otherwise never time out."""
-
-    def __init__(self, total_seconds: float, connection_pool_size: int = 1) -> None:
-        super().__init__(
-            connection_pool_size=connection_pool_size,
-            read_timeout=total_seconds,
-            write_timeout=total_seconds,
-            connect_timeout=total_seconds,
-            pool_timeout=total_seconds,
-        )
-        self._total = total_seconds
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        try:
-            async with asyncio.timeout(self._total):
-                return await super().do_request(*args, **kwargs)
-        except TimeoutError as exc:
-            raise TimedOut(f"Telegram's answer took longer than {self._total:g} s") from exc
-
-
-def make_bot(settings: TelegramSettings) -> ExtBot[int]:
-    """A bot for posting outside the chat app (the daily run); use it as `async with bot:`."""
-    return ExtBot(
-        settings.bot_token,
-        base_url=settings.api_url,
-        rate_limiter=make_rate_limiter(settings),
-        request=DeadlineRequest(settings.timeout_seconds),
-    )
 
 
 def topic_name(report: DailyReport) -> str:
@@ -115,6 +82,9 @@ class TelegramPoster:
         self._pacer = ChannelPacer(messages_per_second)
         self._forums: dict[str, bool] = {}
         self._names: dict[tuple[str, str], str] = {}
+        # Each chat's latest parent message and its text, so an edit that would change
+        # nothing is not sent (Telegram refuses it).
+        self._parents: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def from_settings(cls, bot: Bot, settings: TelegramSettings) -> TelegramPoster:
@@ -122,7 +92,9 @@ class TelegramPoster:
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         topic = await self._new_topic(chat_id, report)
-        message_id = await self.send(chat_id, render_parent(report), topic=topic)
+        text = render_parent(report)
+        message_id = await self.send(chat_id, text, topic=topic)
+        self._parents[chat_id] = (str(message_id), text)
         return ThreadHead(
             message_id=str(message_id),
             topic_id=str(topic) if topic is not None else None,
@@ -170,11 +142,23 @@ class TelegramPoster:
             await self.send(chat_id, text, reply_to=int(message_id), topic=topic)
         return True
 
-    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
-        """`editMessageText` of the day's parent message, as `update_paper`."""
-        return await self._edit(
-            chat_id, head.message_id, render_parent(report), what=day_key(report)
-        )
+    async def update_parent(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        report: DailyReport,
+        replies: Mapping[str, str] | None = None,
+    ) -> bool:
+        """`editMessageText` of the day's parent message, as `update_paper`; each paper's title
+        links to its reply where the chat has message links (a supergroup), else to arXiv."""
+        links = message_links(chat_id, head.topic_id, replies or {})
+        text = render_parent(report, links)
+        if self._parents.get(chat_id) == (head.message_id, text):
+            return True  # it shows this already (no links to add here): no edit to refuse
+        if not await self._edit(chat_id, head.message_id, text, what=day_key(report)):
+            return False
+        self._parents[chat_id] = (head.message_id, text)
+        return True
 
     async def _edit(
         self, chat_id: str, message_id: str, text: str, *, what: str, markup: Markup = None

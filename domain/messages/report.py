@@ -44,6 +44,22 @@ TEXTS: Texts = {
     "label.contributions": {"en": "Contributions", "zh": "核心贡献"},
     "label.method": {"en": "Method", "zh": "方法"},
     "label.experiments": {"en": "Experiments", "zh": "实验"},
+    "label.suggested": {"en": "Suggested", "zh": "推荐"},
+    "label.capped": {
+        "en": "Below the cap: listed without analysis",
+        "zh": "超出上限：仅列出，未分析",
+    },
+    "label.capped_line": {
+        "en": "{count} papers ranked below the cap were listed without analysis.",
+        "zh": "排名在上限之后的 {count} 篇论文仅列出，未作分析。",
+    },
+    "label.capped_saved": {
+        "en": (
+            "{count} papers ranked below the cap were listed without analysis, "
+            "saving about {tokens} tokens."
+        ),
+        "zh": "排名在上限之后的 {count} 篇论文仅列出，未作分析，约节省 {tokens} 个 token。",
+    },
     # Only the Markdown report.
     "report.overview": {"en": "Overview", "zh": "报告概览"},
     "report.basic": {"en": "Basic information", "zh": "基本信息"},
@@ -58,6 +74,7 @@ TEXTS: Texts = {
     "card.more_authors": {"en": "and {count} more", "zh": "等另外 {count} 人"},
     "card.mentions": {"en": "For", "zh": "相关成员"},
     "card.continued": {"en": "continued, {page}/{pages}", "zh": "续，{page}/{pages}"},
+    "card.more_listed": {"en": "… and {count} more", "zh": "……另有 {count} 篇"},
     # A report's status, as a chat's parent message shows it (a complete one shows none).
     "status.partial": {
         "en": "partial: some papers were analysed from their abstract only",

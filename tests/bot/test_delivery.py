@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -61,6 +61,7 @@ class ForgetfulPoster:
     tags: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
     updates: list[tuple[str, str]] = field(default_factory=list)  # (message id, arXiv id)
     parent_updates: list[tuple[str, DailyReport]] = field(default_factory=list)  # (id, as shown)
+    parent_replies: list[dict[str, str]] = field(default_factory=list)  # each edit's reply ids
 
     async def post_parent(self, chat_id: str, report: DailyReport) -> ThreadHead:
         self._check(chat_id)
@@ -94,9 +95,16 @@ class ForgetfulPoster:
         self.updates.append((message_id, entry.paper.arxiv_id))
         return True
 
-    async def update_parent(self, chat_id: str, head: ThreadHead, report: DailyReport) -> bool:
+    async def update_parent(
+        self,
+        chat_id: str,
+        head: ThreadHead,
+        report: DailyReport,
+        replies: Mapping[str, str] | None = None,
+    ) -> bool:
         self._check(chat_id)
         self.parent_updates.append((head.message_id, report))
+        self.parent_replies.append(dict(replies or {}))
         return True
 
     def _maybe_crash(self) -> None:
@@ -150,7 +158,11 @@ async def test_a_day_is_one_parent_with_every_paper_in_its_thread(database: Data
     assert {p.parent_id for p in poster.papers} == {"C1/parent-1"}
     assert outcome.parent_posted and outcome.parent_message_id == "C1/parent-1"
     assert outcome.posted_count == 3 and outcome.already_sent == []
-    assert poster.parent_updates == []  # a finished report's parent already shows its status
+    # A finished report's parent shows its status from the start; it is edited once, at the
+    # end, for its titles to link to their replies.
+    assert poster.parent_replies == [
+        {ECO.arxiv_id: "C1/paper-1", CROSS.arxiv_id: "C1/paper-2", EXTRA.arxiv_id: "C1/paper-3"}
+    ]
     async with database.session() as session:
         ledger = DeliveryRepository(session)
         thread = await ledger.get_or_create_thread("slack", "C1", DAY, "unused")

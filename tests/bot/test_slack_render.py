@@ -394,7 +394,9 @@ def test_report_reply_is_the_parent_then_a_compact_paper_list() -> None:
         sample_entry(sample_paper(arxiv_id=f"2602.{n:05d}", title=f"Paper {n} on pruning"))
         for n in range(200)
     ]
-    entries[0].analysis = sample_analysis(summary="First sentence here. " + "More words " * 100)
+    entries[0].analysis = sample_analysis(
+        summary="First sentence " + "more words " * 100 + ". Next."
+    )
     messages = render_reply(ReportReply(sample_report(entries)))
     assert len(messages) > 1
     for message in messages:
@@ -406,8 +408,8 @@ def test_report_reply_is_the_parent_then_a_compact_paper_list() -> None:
     assert "1. *<https://arxiv.org/abs/2602.00000|Paper 0 on pruning>* — VLA\nFirst sentence" in (
         text
     )
-    first_gist = text.split("— VLA\n", 1)[1].split("\n", 1)[0]
-    assert first_gist.endswith("…") and len(first_gist) <= 300
+    first_gist = text.split("— VLA\n", 1)[1].split("\n", 1)[0]  # its first sentence, clipped
+    assert first_gist.endswith("words…") and len(first_gist) <= 140 and "Next" not in first_gist
 
 
 # -- against the fake Slack, through the real client

@@ -280,7 +280,7 @@ def test_parent_lists_updated_papers_and_counts_what_does_not_fit() -> None:
     assert "(2601.00000): new version v3 of a paper in an earlier report" in text
     shown = text.count("new version v3")
     assert 0 < shown < 500
-    assert text.endswith(f"… and {500 - shown} more")
+    assert f"new version v3 of a paper in an earlier report\n… and {500 - shown} more" in text
     assert "Keywords: kw0, kw1," in text and "kw1999" not in text
 
 
@@ -322,7 +322,9 @@ def test_report_reply_is_the_parent_then_a_compact_paper_list() -> None:
         sample_entry(sample_paper(arxiv_id=f"2602.{n:05d}", title=f"Paper {n} on pruning"))
         for n in range(200)
     ]
-    entries[0].analysis = sample_analysis(summary="First sentence here. " + "More words " * 100)
+    entries[0].analysis = sample_analysis(
+        summary="First sentence " + "more words " * 100 + ". Next."
+    )
     messages = render_reply(ReportReply(sample_report(entries)))
     assert len(messages) > 1
     for message in messages:
@@ -337,8 +339,8 @@ def test_report_reply_is_the_parent_then_a_compact_paper_list() -> None:
         in (messages[0])
     )
     first_gist = text.split("1. Paper 0 on pruning — VLA\n", 1)[1].split("\n", 1)[0]
-    assert first_gist.startswith("First sentence here. More words")
-    assert first_gist.endswith("…") and len(first_gist) <= 300
+    assert first_gist.startswith("First sentence more words")  # its first sentence, clipped
+    assert first_gist.endswith("words…") and len(first_gist) <= 140 and "Next" not in first_gist
     assert "2. Paper 1 on pruning — VLA\nEcoVLA prunes channels adaptively.\n" in text
 
 

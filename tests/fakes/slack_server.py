@@ -1,7 +1,7 @@
 """A fake Slack Web API that the real `AsyncWebClient(token=fake.token, base_url=fake.api_url)`
 talks to, validating messages the way Slack does.
 
-Methods: `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `chat.update`,
+Methods: `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `chat.update`, `chat.getPermalink`,
 `conversations.open`, `conversations.history`, `conversations.replies`, and the `response_url`
 of slash commands (`POST /respond/<token>`, built by `fake.response_url(token)`; five answers a
 token, then 404, as Slack allows no more). Arguments are read from the query string, a form body
@@ -120,6 +120,8 @@ class FakeSlack(FakeServer):
         # slack_sdk joins base_url and method with urljoin: without the slash, "api" is replaced.
         return f"{self.url}/api/"
 
+    workspace_url = "https://fake-workspace.slack.com/"
+
     def response_url(self, token: str) -> str:
         return f"{self.url}/respond/{token}"
 
@@ -180,6 +182,7 @@ class FakeSlack(FakeServer):
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
+            "chat.getPermalink": self._permalink,
             "conversations.open": self._open,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
@@ -195,7 +198,7 @@ class FakeSlack(FakeServer):
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
-            "url": "https://fake-workspace.slack.com/",
+            "url": self.workspace_url,
             "team": "Fake workspace",
             "user": "arxiv-digest",
             "team_id": self.team_id,
@@ -248,6 +251,19 @@ class FakeSlack(FakeServer):
             post.text, post.blocks, post.edited = text, blocks, True
         message = post.message(self.bot_user_id, self.bot_id)
         return {"channel": channel, "ts": post.ts, "text": text or "", "message": message}
+
+    def _permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Slack's form: `…/archives/<channel>/p<ts without its dot>`, and for a reply in a
+        thread `?thread_ts=<parent ts>&cid=<channel>` after it."""
+        channel = self._channel(args)
+        ts = args.get("message_ts")
+        post = next((p for p in self.all_posts if p.channel == channel and p.ts == ts), None)
+        if post is None:
+            raise SlackError("message_not_found")
+        permalink = f"{self.workspace_url}archives/{channel}/p{post.ts.replace('.', '')}"
+        if post.thread_ts is not None:
+            permalink += f"?thread_ts={post.thread_ts}&cid={channel}"
+        return {"channel": channel, "permalink": permalink}
 
     def _open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = [u for u in str(args.get("users") or "").split(",") if u]

@@ -121,7 +121,12 @@ class World:
         ]
 
     def telegram_posts(self, about: Paper) -> list[SentMessage]:
-        return [m for m in self.telegram.sent(GROUP) if about.title in m.plain]
+        """The paper's replies in the day's thread (the parent lists every title too)."""
+        return [
+            m
+            for m in self.telegram.sent(GROUP)
+            if m.reply_to is not None and about.title in m.plain
+        ]
 
     def assert_each_paper_once(self, *, abstract_only: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         """Every matching paper is in both chats exactly once; those in `abstract_only` say so."""

@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from domain.models import AnnounceType, Paper, PaperAnalysis
-from domain.statuses import AnalysisSource, ReportStatus
+from domain.statuses import AnalysisSource, Mention, ReportStatus
 from pipeline.markdown import render_entry, render_report
 from pipeline.report import DailyReport, PaperEntry
 
@@ -154,3 +154,66 @@ def test_report_without_llm_says_no_analysis_was_made() -> None:
     text = render_report(_report([entry], model=None))
     assert "none (no LLM configured)" in text
     assert "#### Summary" not in text
+
+
+def _ranked_day(language: str = "en", tokens_saved: int = 86_000) -> DailyReport:
+    matched = PaperEntry(_paper(), ["VLA"], analysis=_analysis(), source=AnalysisSource.FULL_TEXT)
+    suggested = PaperEntry(
+        _paper(arxiv_id="2602.00900", title="Diffusion Policies for Dexterous Hands"),
+        [],
+        analysis=_analysis(),
+        source=AnalysisSource.FULL_TEXT,
+        kind=Mention.SUGGESTED,
+        reason="Close to “DexVLA”, which this chat liked",
+    )
+    capped = [
+        PaperEntry(_paper(arxiv_id=f"2602.0100{n}", title=f"Capped VLA study {n}"), ["VLA"])
+        for n in range(2)
+    ]
+    return _report(
+        [matched, suggested],
+        capped=capped,
+        tokens_saved=tokens_saved,
+        language=language,
+    )
+
+
+def test_a_suggested_paper_is_marked_with_its_reason_and_capped_ones_close_the_report() -> None:
+    text = render_report(_ranked_day())
+
+    headings = re.findall(r"^##? .*$", text, flags=re.MULTILINE)
+    assert headings == [
+        "# arXiv digest — 2026-02-04",
+        "## Overview",
+        "## 1. EcoVLA: Adaptive Pruning for Vision-Language-Action Models",
+        "## 2. Diffusion Policies for Dexterous Hands",
+        "## Below the cap: listed without analysis",
+    ]
+    assert "- **Papers**: 3 matching of 812 announced" in text  # the suggested one matched none
+    suggested = text.split("## 2. ", 1)[1].split("## Below the cap", 1)[0]
+    basic = suggested.split("### Basic information\n\n", 1)[1].splitlines()
+    assert basic[0] == "- **Suggested**: Close to “DexVLA”, which this chat liked"
+    assert "Suggested" not in text.split("## 2. ", 1)[0]
+    capped = text.split("## Below the cap: listed without analysis\n\n", 1)[1]
+    assert capped.splitlines() == [
+        "- [Capped VLA study 0](https://arxiv.org/abs/2602.01000) — VLA",
+        "- [Capped VLA study 1](https://arxiv.org/abs/2602.01001) — VLA",
+        "",
+        "> 2 papers ranked below the cap were listed without analysis, saving about 86,000 tokens.",
+    ]
+
+
+def test_capped_papers_without_a_known_saving_and_in_chinese() -> None:
+    assert "> 2 papers ranked below the cap were listed without analysis.\n" in render_report(
+        _ranked_day(tokens_saved=0)
+    )
+    text = render_report(_ranked_day(language="zh"))
+    assert "## 超出上限：仅列出，未分析" in text
+    assert "- **推荐**: Close to" in text
+    assert "约节省 86,000 个 token" in text
+
+
+def test_a_rebuilt_suggested_paper_without_its_reason_is_still_marked() -> None:
+    report = _ranked_day()
+    report.entries[1].reason = None
+    assert "\n- **Suggested**\n" in render_report(report)

@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from domain.statuses import ReportStatus
+from domain.statuses import Mention, ReportStatus
 from pipeline.options import DigestOptions
 from pipeline.publishing import publish_report
+from pipeline.rebuild import rebuild_report
 from pipeline.report import DailyReport, PaperEntry
 from storage.db import Database
+from storage.papers import PaperRepository
 from storage.redaction import Redactor
 from storage.reports import ReportRepository
-from tests.daydata import CROSS, DAY, ECO, SURVEY
+from tests.daydata import CROSS, DAY, ECO, NETVLAD, SURVEY, paper
+
+LOW = paper("2602.00790", "A Low-Ranked VLA Benchmark", "We benchmark VLA models.")
 
 
 def a_report() -> DailyReport:
@@ -104,3 +108,48 @@ async def test_a_report_not_yet_settled_is_neither_stored_nor_written(
     assert not options.reports_dir.exists()
     async with database.session() as session:
         assert await ReportRepository(session).get(DAY, options.scope) is None
+
+
+async def test_suggested_and_capped_papers_are_stored_in_place_and_rebuilt_as_they_were(
+    database: Database, tmp_path: Path
+) -> None:
+    report = a_report()
+    suggested = PaperEntry(NETVLAD, [], kind=Mention.SUGGESTED, reason="Close to “EcoVLA”")
+    report.entries.append(suggested)
+    report.capped = [PaperEntry(LOW, ["VLA"])]
+    report.tokens_saved = 4200
+    async with database.session() as session:
+        papers = PaperRepository(session)
+        await papers.upsert([ECO, CROSS, NETVLAD, LOW, SURVEY])
+        await papers.record_announcements(DAY, [ECO, CROSS, NETVLAD, LOW])
+        await session.commit()
+    options = DigestOptions(["cs.AI"], ["VLA"], reports_dir=tmp_path, write_markdown=False)
+
+    await publish_report(database, report, options)
+    rebuilt = await rebuild_report(
+        database, DAY, options.scope, model=None, language="en", prompt_version="v1"
+    )
+
+    async with database.session() as session:
+        stored = await ReportRepository(session).get(DAY, options.scope)
+    assert stored is not None
+    assert [(p.arxiv_id, p.position, p.mention) for p in stored.papers] == [
+        (ECO.arxiv_id, 0, Mention.FULL),
+        (CROSS.arxiv_id, 1, Mention.FULL),
+        (NETVLAD.arxiv_id, 2, Mention.SUGGESTED),
+        (LOW.arxiv_id, 3, Mention.CAPPED),
+        (SURVEY.arxiv_id, 4, Mention.UPDATED),
+    ]
+    assert rebuilt is not None
+    assert [(e.paper.arxiv_id, e.kind) for e in rebuilt.entries] == [
+        (ECO.arxiv_id, Mention.FULL),
+        (CROSS.arxiv_id, Mention.FULL),
+        (NETVLAD.arxiv_id, Mention.SUGGESTED),
+    ]
+    (capped,) = rebuilt.capped
+    assert (capped.paper.arxiv_id, capped.matched_keywords, capped.analysis) == (
+        LOW.arxiv_id,
+        ["VLA"],
+        None,
+    )
+    assert [p.arxiv_id for p in rebuilt.updated] == [SURVEY.arxiv_id]
