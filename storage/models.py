@@ -333,3 +333,16 @@ class EmbedderStateRow(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     state: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AnswerMessageRow(Base):
+    """The message that answered a command with a paper (a `summarize`): a reaction on it, or
+    a reply to it, is about that paper, as on the paper's message in a daily thread."""
+
+    __tablename__ = "answer_messages"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

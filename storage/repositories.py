@@ -1,6 +1,7 @@
 """Every repository and record in one import; each lives in its own module."""
 
 from storage.analyses import AnalysisRepository, ExtractionRepository
+from storage.answers import AnswerRepository
 from storage.chats import KEEP, ChatRepository
 from storage.deliveries import DeliveryRepository
 from storage.last_chats import LastChatRepository
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_SCOPE",
     "KEEP",
     "AnalysisRepository",
+    "AnswerRepository",
     "ChatRepository",
     "ChatSettings",
     "DeliveryRepository",

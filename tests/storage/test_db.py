@@ -37,6 +37,7 @@ TABLES = {
     "votes",
     "paper_vectors",
     "embedder_states",
+    "answer_messages",
 }
 
 
@@ -49,7 +50,7 @@ async def test_open_migrates_an_empty_database_to_head(database: Database) -> No
         tables = await connection.run_sync(_table_names)
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     assert tables == TABLES | {"alembic_version"}
-    assert version == [("0009",)]
+    assert version == [("0010",)]
 
 
 async def test_opening_again_keeps_schema_and_data(empty_database_url: str) -> None:
@@ -67,7 +68,7 @@ async def test_opening_again_keeps_schema_and_data(empty_database_url: str) -> N
     finally:
         await second.close()
     assert [s.keyword_key for s in kept] == ["llm"]
-    assert versions == [("0009",)]
+    assert versions == [("0010",)]
 
 
 _OPEN_IN_A_PROCESS = """
@@ -112,7 +113,7 @@ async def test_processes_opening_a_fresh_database_at_once_all_succeed(
         await db.close()
     assert failures == []
     assert tables == TABLES | {"alembic_version"}
-    assert versions == [("0009",)]
+    assert versions == [("0010",)]
 
 
 def _schema_differences(connection: Connection) -> list[object]:

@@ -28,3 +28,17 @@ async def test_the_first_fitted_state_wins(database: Database) -> None:
         assert await vectors.keep_state("tfidf", b"first") == b"first"
     async with database.session() as session:
         assert await VectorRepository(session).keep_state("tfidf", b"second") == b"first"
+
+
+async def test_an_answers_message_names_its_paper_in_its_chat_only(database: Database) -> None:
+    from storage.answers import AnswerRepository
+
+    async with database.session() as session:
+        answers = AnswerRepository(session)
+        await answers.record("slack", "C1", "1700000000.000100", "2602.00780")
+        await answers.record("slack", "C1", "1700000000.000100", "2602.00780")  # again: kept
+    async with database.session() as session:
+        answers = AnswerRepository(session)
+        assert await answers.paper_at("slack", ["C1"], "1700000000.000100") == "2602.00780"
+        assert await answers.paper_at("slack", ["C2"], "1700000000.000100") is None
+        assert await answers.paper_at("telegram", ["C1"], "1700000000.000100") is None
