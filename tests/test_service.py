@@ -237,7 +237,7 @@ async def test_serve_runs_the_day_on_both_platforms_and_stops_cleanly_on_sigterm
 
         assert slack_thread(slack, parent) == [p.title for p in PAPERS]
         assert telegram_thread(telegram) == [p.title for p in PAPERS]
-        assert (tmp_path / "reports" / f"{DAY}.md").is_file()
+        await until(lambda: (tmp_path / "reports" / f"{DAY}.md").is_file(), service)
         await until(lambda: "daily run for" in service.log and ": done " in service.log, service)
         stopping = time.monotonic()
         assert await service.stop(signal.SIGTERM) == 0, service.log
