@@ -38,7 +38,8 @@ async def stored_days(core: ChatCore, count: int = 4) -> list[list[Paper]]:
             announced = day[0].announced_on
             assert isinstance(announced, date)
             await PaperRepository(session).record_announcements(announced, day)
-    await relevance_of(core).store.vectors([p for day in days[:-1] for p in day])
+    if count > 1:
+        await relevance_of(core).store.vectors([p for day in days[:-1] for p in day])
     return days
 
 
