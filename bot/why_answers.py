@@ -32,10 +32,10 @@ async def explain_paper(core: ChatCore, caller: Caller, paper: ArxivId, language
     found = await why(core.db, core.digest.relevance, paper.base, options, person)
     if found is None:
         return refusal(language, "chat.why.never_seen", paper=paper.base)
-    return said(*_lines(found, options.categories, language))
+    return said(*_lines(found, options.categories, language, core.digest.relevance is not None))
 
 
-def _lines(found: WhyAnswer, categories: list[str], language: str) -> list[str]:
+def _lines(found: WhyAnswer, categories: list[str], language: str, ranked: bool) -> list[str]:
     day = found.day.isoformat()
     lines = [
         text(
@@ -51,8 +51,13 @@ def _lines(found: WhyAnswer, categories: list[str], language: str) -> list[str]:
     ]
     if not found.in_categories:
         lines.append(text("chat.why.other_categories", language, categories=listed(categories)))
-    lines.append(_standing("chat.why.you", found.person, language))
-    if found.chat is not None:
+    if not ranked:  # votes are kept but order nothing: say so, rather than "no votes yet"
+        explained = found.person.explanation
+        lines.append(text("chat.interests.off", language))
+        lines.append(text("chat.why.by_keywords", language, rank=explained.rank, of=explained.of))
+    else:
+        lines.append(_standing("chat.why.you", found.person, language))
+    if ranked and found.chat is not None:
         lines.append(_standing("chat.why.chat", found.chat, language))
     for whose, standing in (("you", found.person), ("chat", found.chat)):
         if standing is not None and standing.explanation.nearest:

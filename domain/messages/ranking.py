@@ -54,6 +54,10 @@ TEXTS: Texts = {
         "en": "In this chat: #{rank} of {of}, by keyword matches: no votes here yet.",
         "zh": "在本群：{of} 篇中第 {rank}，按关键词匹配数排序：本群还没有投票。",
     },
+    "chat.why.by_keywords": {
+        "en": "By keyword matches: #{rank} of the day's {of}.",
+        "zh": "按关键词匹配数：当天 {of} 篇中第 {rank}。",
+    },
     "chat.why.nearest.you": {
         "en": "Closest to papers you liked: {papers}.",
         "zh": "与你赞过的这些论文最接近：{papers}。",

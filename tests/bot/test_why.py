@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import date
+from pathlib import Path
 
 from bot.core import ChatCore
 from bot.platform import Caller
@@ -16,7 +18,10 @@ from storage.repositories import PaperRepository, ReportRepository, VoteReposito
 from storage.votes import DOWN, UP
 from tests.bot.test_interests import IN_DM, stored_days
 from tests.chat import MEMBER, error, lines
+from tests.daydata import make_settings
 from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.openai_server import FakeOpenAI
+from tests.samples import sample_paper
 
 CATEGORIES = {"cs.AI", "cs.RO"}  # the `core` fixture's DIGEST_CATEGORIES
 
@@ -130,3 +135,25 @@ async def test_why_refuses_what_is_not_one_arxiv_id(core: ChatCore) -> None:
     assert "is not an arXiv id" in error(await core.handle(MEMBER, "why ../../etc/passwd"))
     assert error(await core.handle(MEMBER, "why")).startswith("Usage: why")
     assert error(await core.handle(MEMBER, "why 2602.00780 2602.00781")).startswith("One paper")
+
+
+async def test_with_ranking_off_why_gives_the_keyword_order_and_says_votes_rank_nothing(
+    arxiv: FakeArxiv, llm: FakeOpenAI, database_url: str, tmp_path: Path
+) -> None:
+    from arxiv_digest.wiring import digest_options, open_digest
+
+    settings = make_settings(arxiv, llm, database_url, tmp_path, embeddings="off")
+    async with open_digest(settings, digest_options(settings)) as digest:
+        core = ChatCore(db=digest.db, digest=digest, feeds=digest.feeds, line=digest.line)
+        papers = [sample_paper(arxiv_id="2602.00101"), sample_paper(arxiv_id="2602.00102")]
+        async with core.db.session() as session:
+            await PaperRepository(session).record_announcements(date(2026, 2, 4), papers)
+            await VoteRepository(session).record("slack", "C1", "U1", "2602.00101", UP)
+
+        answer = lines(await core.handle(MEMBER, "why 2602.00102"))
+
+    assert answer[2:4] == (
+        "Ranking by votes is off here (EMBEDDINGS=off): days keep their keyword order.",
+        "By keyword matches: #2 of the day's 2.",
+    )
+    assert not any("score" in line or "Closest" in line for line in answer)
