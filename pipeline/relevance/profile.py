@@ -36,7 +36,8 @@ class Profile:
 async def profile(db: Database, relevance: Relevance | None, person: TasteOwner) -> Profile:
     """The person's votes counted (their last on each paper, in any chat), and what weighs most
     in their model (nothing without relevance or without a model yet)."""
-    assert person.user_id is not None, "a profile is a person's"
+    if person.user_id is None:
+        raise ValueError(f"a profile is a person's, not {person!r}")
     async with db.session() as session:
         votes = person_verdicts(
             await VoteRepository(session).of_user(person.platform, person.user_id)
