@@ -18,6 +18,7 @@ from pipeline.prompts import LANGUAGES
 from pipeline.selection import parse_keyword
 
 MAX_KEYWORDS_AT_ONCE = 20
+MAX_PAPERS_AT_ONCE = 20  # `interests add`: each unknown one is an arXiv look-up, 3 s apart
 MAX_CATEGORIES = 20
 DEFAULT = "default"  # `digest settings language=default`: back to the configured value
 
@@ -94,6 +95,26 @@ class DigestDm:
     on: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Why:
+    paper: ArxivId
+
+
+@dataclass(frozen=True, slots=True)
+class Interests:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class InterestsReset:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class InterestsAdd:
+    papers: tuple[str, ...]  # as typed, each checked as it is added: a bad one is named then
+
+
 Command = (
     Help
     | Summarize
@@ -105,6 +126,10 @@ Command = (
     | DigestOff
     | DigestSettings
     | DigestDm
+    | Why
+    | Interests
+    | InterestsReset
+    | InterestsAdd
 )
 
 
@@ -125,6 +150,10 @@ def parse_command(text: str) -> Command:
         return _report(rest)
     if name == "digest":
         return _digest(rest)
+    if name == "why":
+        return Why(_one_paper(rest, "chat.why.usage", "chat.why.one_paper"))
+    if name == "interests":
+        return _interests(rest)
     raise CommandError("errors.command.unknown", name=_shown(name))
 
 
@@ -142,14 +171,34 @@ def _shown(text: str) -> str:
 
 
 def _summarize(rest: str) -> Summarize:
+    return Summarize(_one_paper(rest, "errors.command.summarize_usage", "errors.command.one_paper"))
+
+
+def _one_paper(rest: str, usage: str, one: str) -> ArxivId:
     if not rest:
-        raise CommandError("errors.command.summarize_usage")
+        raise CommandError(usage)
     if len(rest.split()) > 1:
-        raise CommandError("errors.command.one_paper")
+        raise CommandError(one)
     try:
-        return Summarize(parse_arxiv_id(rest))
+        return parse_arxiv_id(rest)
     except DigestError as exc:
         raise CommandError(exc.key, **exc.values) from None
+
+
+def _interests(rest: str) -> Command:
+    sub, args = _split(rest)
+    if sub in ("", "show", "list") and not args:
+        return Interests()
+    if sub == "reset" and not args:
+        return InterestsReset()
+    if sub != "add":
+        raise CommandError("chat.interests.unknown", sub=_shown(rest))
+    papers = tuple(dict.fromkeys(p for p in re.split(r"[\s,，;；、]+", args) if p))
+    if not papers:
+        raise CommandError("chat.interests.add_usage")
+    if len(papers) > MAX_PAPERS_AT_ONCE:
+        raise CommandError("chat.interests.too_many", most=MAX_PAPERS_AT_ONCE)
+    return InterestsAdd(papers)
 
 
 def _keywords(rest: str) -> Command:

@@ -20,14 +20,19 @@ from bot.commands import (
     DigestOff,
     DigestSettings,
     Help,
+    Interests,
+    InterestsAdd,
+    InterestsReset,
     KeywordsAdd,
     KeywordsList,
     KeywordsRemove,
     Report,
     Summarize,
+    Why,
     parse_command,
 )
 from bot.digest_answers import set_dm, settings, switch
+from bot.interests_answers import add_interests, reset_interests, show_interests
 from bot.keyword_answers import change_keywords, list_keywords
 from bot.limits import Action, UserLimits
 from bot.platform import (
@@ -44,6 +49,7 @@ from bot.platform import (
 from bot.replies import listed, refusal
 from bot.subscriptions import chat_options, chat_scope, dm_scope, summary_options
 from bot.vote_answers import record_reaction, record_vote
+from bot.why_answers import explain_paper
 from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH, text
 from pipeline.admission import ArrivalLine
@@ -91,6 +97,12 @@ def ack_text(typed: str, language: str = ENGLISH) -> str:
             return text("chat.ack.settings_show", language)
         case DigestHere() | DigestOff() | DigestSettings() | DigestDm():
             return text("chat.ack.settings_change", language)
+        case Why(paper):
+            return text("chat.ack.why", language, paper=paper)
+        case Interests():
+            return text("chat.ack.interests", language)
+        case InterestsAdd() | InterestsReset():
+            return text("chat.ack.interests_change", language)
         case _:
             return text("chat.ack.moment", language)
 
@@ -225,6 +237,14 @@ class ChatCore:
                 return await settings(self, caller, command, language)
             case DigestDm(on):
                 return await set_dm(self, caller, language, on=on)
+            case Why(paper):
+                return await explain_paper(self, caller, paper, language)
+            case Interests():
+                return await show_interests(self, caller, language)
+            case InterestsReset():
+                return await reset_interests(self, caller, language)
+            case InterestsAdd():
+                return await add_interests(self, caller, command, language)
         raise AssertionError(f"unhandled command {command!r}")
 
     async def _summarize(self, caller: Caller, paper: str, language: str) -> Reply:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.platform import ReactionEvent, Reply, VoteEvent
+from bot.platform import Caller, ReactionEvent, Reply, VoteEvent
 from bot.replies import refusal, said
 from domain.errors import InvalidArxivId
 from domain.messages import ENGLISH, text
+from domain.models import TasteOwner
 from pipeline.ids import parse_arxiv_id
 from storage.deliveries import DeliveryRepository
 from storage.votes import DOWN, UP, VoteRepository
@@ -38,6 +39,7 @@ async def record_vote(core: ChatCore, event: VoteEvent) -> Reply:
             await VoteRepository(session).record(
                 caller.platform, caller.chat_id, caller.user_id, paper, event.value
             )
+        await retrain(core, caller)
         key = "chat.vote.up" if event.value == UP else "chat.vote.down"
         return said(text(key, language, paper=paper))
     except Exception:
@@ -72,3 +74,21 @@ async def record_reaction(core: ChatCore, event: ReactionEvent) -> None:
                 await votes.record(*where)
     except Exception:
         log.exception("reaction from %s:%s on %r failed", caller.platform, caller.user_id, event)
+        return
+    await retrain(core, caller)
+
+
+async def retrain(core: ChatCore, caller: Caller) -> None:
+    """The models a vote changes, rebuilt now rather than at the next ranking: the chat's (its
+    members' votes) and the voter's own (their votes in every chat). Only theirs. A failure
+    here is logged: the vote is stored and its answer stands."""
+    relevance = core.digest.relevance
+    if relevance is None:
+        return
+    try:
+        await relevance.retrain(
+            TasteOwner.chat(caller.platform, caller.chat_id),
+            TasteOwner.person(caller.platform, caller.user_id),
+        )
+    except Exception:
+        log.exception("retraining after a vote from %s:%s failed", caller.platform, caller.user_id)

@@ -27,7 +27,7 @@ from storage.redaction import Redactor
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/summarize", "/keywords", "/report", "/digest")
+COMMANDS = ("/summarize", "/keywords", "/report", "/digest", "/why", "/interests")
 
 # Posting to the channel fails like this when the bot may not write there (a private channel
 # it was not invited to, or a DM between other people): the asker gets the answer instead.

@@ -37,7 +37,7 @@ from domain.messages import ENGLISH, LANGUAGES, text
 log = logging.getLogger(__name__)
 
 # What Telegram lists in its command menu; `/start` (the Start button) shows the help as well.
-COMMAND_NAMES = ("summarize", "keywords", "report", "digest", "help")
+COMMAND_NAMES = ("summarize", "keywords", "report", "digest", "why", "interests", "help")
 ALIASES = {"start": "help", "help": "help"}
 # Only these may change a chat's settings, so only for these is the member status looked up.
 ADMIN_COMMANDS = frozenset({"keywords", "digest"})

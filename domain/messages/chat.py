@@ -18,6 +18,12 @@ _HELP_EN = "\n".join(
         "digest here | digest off: post the daily digest in this chat, or stop (admins)",
         "digest settings [categories=cs.AI,cs.RO] [language=en|zh]: show or change them (admins)",
         "digest dm on | digest dm off: your own keywords' digest by direct message",
+        "why <arXiv id or URL>: why a paper ranks where it does, for you and in this chat",
+        "interests: what your 👍/👎 taught your ranking (votes, papers and terms that weigh most)",
+        "interests add <arXiv id> …: 👍 papers you know you want, here: in a group they count "
+        "for this chat's ranking as well as yours",
+        "interests reset: forget all your votes on this platform, which takes them out of the "
+        "chats' rankings too",
         "help: this list",
     )
 )
@@ -34,6 +40,10 @@ _HELP_ZH = "\n".join(
         "digest here | digest off：在本群发布每日摘要，或停止发布（仅管理员）",
         "digest settings [categories=cs.AI,cs.RO] [language=en|zh]：查看或修改设置（仅管理员）",
         "digest dm on | digest dm off：通过私信接收你自己关键词的摘要",
+        "why <arXiv 编号或链接>：一篇论文为什么排在这里，对你和在本群",
+        "interests：你的 👍/👎 教给排序的内容（票数、影响最大的论文和词）",
+        "interests add <arXiv 编号> …：给你确定想看的论文点 👍；在群里也计入本群的排序",
+        "interests reset：忘记你在本平台的所有投票，也会把它们从各群的排序中去掉",
         "help：显示本列表",
     )
 )
@@ -104,6 +114,12 @@ TEXTS: Texts = {
     "chat.ack.report": {
         "en": "Looking up the report for {day}…",
         "zh": "正在查找 {day} 的报告…",
+    },
+    "chat.ack.why": {"en": "Looking into {paper}…", "zh": "正在查看 {paper}…"},
+    "chat.ack.interests": {"en": "Looking up your interests…", "zh": "正在查找你的兴趣…"},
+    "chat.ack.interests_change": {
+        "en": "Updating your interests…",
+        "zh": "正在更新你的兴趣…",
     },
     "chat.ack.keywords_list": {"en": "Looking up the keywords…", "zh": "正在查找关键词…"},
     "chat.ack.keywords_change": {"en": "Updating the keywords…", "zh": "正在更新关键词…"},
@@ -236,6 +252,14 @@ TEXTS: Texts = {
     "chat.menu.digest": {
         "en": "The daily digest here: here, off, settings, dm on|off",
         "zh": "本群的每日摘要：here、off、settings、dm on|off",
+    },
+    "chat.menu.why": {
+        "en": "Why a paper ranks where it does: /why 2602.00780",
+        "zh": "一篇论文为什么排在这里：/why 2602.00780",
+    },
+    "chat.menu.interests": {
+        "en": "What your votes taught the ranking: add <ids>, reset",
+        "zh": "你的投票教给排序的内容：add <编号>、reset",
     },
     "chat.menu.help": {"en": "What the bot can do", "zh": "机器人能做什么"},
 }

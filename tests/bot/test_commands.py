@@ -11,12 +11,16 @@ from bot.commands import (
     DigestOff,
     DigestSettings,
     Help,
+    Interests,
+    InterestsAdd,
+    InterestsReset,
     Keyword,
     KeywordsAdd,
     KeywordsList,
     KeywordsRemove,
     Report,
     Summarize,
+    Why,
     parse_command,
 )
 from bot.core import ack_text
@@ -51,6 +55,44 @@ def test_summarize_takes_an_id_or_url(text: str, expected: ArxivId) -> None:
     ],
 )
 def test_summarize_refuses_what_is_not_one_paper(text: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        parse_command(text)
+
+
+def test_why_takes_one_id_or_url() -> None:
+    assert parse_command("why https://arxiv.org/abs/2602.00780v2") == Why(ArxivId("2602.00780", 2))
+    for typed, message in [("why", "Usage: why"), ("why 1 2", "One paper"), ("why x", "not an")]:
+        with pytest.raises(CommandError, match=message):
+            parse_command(typed)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("interests", Interests()),
+        ("Interests show", Interests()),
+        ("interests reset", InterestsReset()),
+        # Spaces or commas between ids; each kept as typed, repeats once, checked when added.
+        (
+            "interests add 2602.00780, x  2602.00780,cs/9901001",
+            InterestsAdd(("2602.00780", "x", "cs/9901001")),
+        ),
+    ],
+)
+def test_interests_show_reset_and_add(text: str, expected: object) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("interests add", "Usage: interests add"),
+        ("interests add " + " ".join(f"2602.{n:05d}" for n in range(21)), "At most 20 papers"),
+        ("interests reset now", "Unknown interests subcommand 'reset now'"),
+        ("interests forget", "Unknown interests subcommand"),
+    ],
+)
+def test_interests_refuses_what_it_cannot_do(text: str, message: str) -> None:
     with pytest.raises(CommandError, match=message):
         parse_command(text)
 

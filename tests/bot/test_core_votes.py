@@ -1,14 +1,22 @@
 """A 👍/👎 tap as the core sees it: recorded per person, paper and chat, acknowledged in the
-chat's language; a button that is not a vote on a paper is refused and nothing is stored."""
+chat's language, and the chat's and the voter's models rebuilt at once; a button that is not a
+vote on a paper is refused and nothing is stored."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
 from bot.core import ChatCore
 from bot.platform import Caller, VoteEvent, vote_buttons, vote_from
-from storage.repositories import ChatRepository, VoteRepository
+from domain.models import TasteOwner
+from pipeline.relevance.service import Relevance
+from pipeline.relevance.store import VectorStore
+from storage.db import Database
+from storage.repositories import ChatRepository, PaperRepository, VoteRepository
 from tests.chat import MEMBER, error, ok
+from tests.samples import sample_paper
 
 PAPER = "2602.00780"
 
@@ -59,3 +67,55 @@ async def test_a_button_that_is_not_a_vote_is_refused_and_nothing_stored(
     assert answer == "That button is not a vote on a paper; nothing was recorded."
     async with core.db.session() as session:
         assert await VoteRepository(session).in_chat("slack", MEMBER.chat_id) == []
+
+
+class RecordingRelevance(Relevance):
+    """The real ranking service, noting whose models each vote asked to rebuild."""
+
+    def __init__(self, db: Database, store: VectorStore, *, fail: bool = False) -> None:
+        super().__init__(db, store)
+        self.retrained: list[tuple[TasteOwner, ...]] = []
+        self._fail = fail
+
+    async def retrain(self, *owners: TasteOwner) -> None:
+        self.retrained.append(owners)
+        if self._fail:
+            raise RuntimeError("the vector store is unreachable")
+        await super().retrain(*owners)
+
+
+async def _with_papers(core: ChatCore, *, fail: bool = False) -> RecordingRelevance:
+    papers = [
+        sample_paper(arxiv_id=PAPER, title="Robot grasping with tactile sensing"),
+        sample_paper(arxiv_id="2602.00781", title="Machine translation for low resource pairs"),
+    ]
+    async with core.db.session() as session:
+        await PaperRepository(session).record_announcements(date(2026, 2, 4), papers)
+    assert core.digest.relevance is not None
+    relevance = RecordingRelevance(core.db, core.digest.relevance.store, fail=fail)
+    await relevance.store.vectors(papers)  # as the day's run does: the negatives' pool
+    core.digest.relevance = relevance
+    return relevance
+
+
+async def test_a_vote_retrains_its_chats_and_its_voters_models_at_once(core: ChatCore) -> None:
+    relevance = await _with_papers(core)
+    up, _ = vote_buttons(PAPER)
+
+    ok(await core.on_event(vote_from(MEMBER, up.data)))
+
+    chat, person = TasteOwner.chat("slack", "C1"), TasteOwner.person("slack", "U1")
+    assert relevance.retrained == [(chat, person)]  # nobody else's
+    for owner in (chat, person):
+        taste = await relevance.taste(owner)
+        assert taste.liked == [PAPER] and taste.model is not None
+
+
+async def test_a_failed_retrain_keeps_the_vote_and_its_answer(core: ChatCore) -> None:
+    relevance = await _with_papers(core, fail=True)
+    up, _ = vote_buttons(PAPER)
+
+    answer = ok(await core.on_event(vote_from(MEMBER, up.data)))
+
+    assert relevance.retrained and answer.startswith("👍 Noted")
+    assert await stored(core) == 1
