@@ -42,7 +42,7 @@ def _rebuild(
 
 
 class LocalModelMissing(ArxivDigestError):
-    """The local embedding model was chosen but its optional extra is not installed."""
+    """The local embedding model was chosen but its optional packages are not installed."""
 
     key = "errors.local_model_missing"
 

