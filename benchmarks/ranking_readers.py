@@ -55,10 +55,10 @@ class Reader:
     judged: Callable[[Paper], bool]  # the papers of the held-out day the reader is scored on
 
 
-def load_days(folder: Path) -> list[tuple[str, list[Paper]]]:
-    """Every `YYYY-MM-DD.jsonl.gz` of the folder, oldest first."""
+def load_days(folder: Path, *, last: int | None = None) -> list[tuple[str, list[Paper]]]:
+    """Every `YYYY-MM-DD.jsonl.gz` of the folder (or its `last` ones), oldest first."""
     days = []
-    for path in sorted(folder.glob("*.jsonl.gz")):
+    for path in sorted(folder.glob("*.jsonl.gz"))[-last if last else None :]:
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             days.append((path.name.split(".")[0], [json.loads(line) for line in lines]))
     return days

@@ -41,6 +41,16 @@ def _rebuild(
     return error
 
 
+class LocalModelMissing(ArxivDigestError):
+    """The local embedding model was chosen but its optional packages are not installed."""
+
+    key = "errors.local_model_missing"
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(type(self).key, missing=", ".join(missing))
+        self.missing = missing
+
+
 class DigestError(ArxivDigestError):
     """What a user can be told: a mistake in what they asked, or a source that failed."""
 

@@ -101,7 +101,13 @@ def test_ranking_smoke_reports_quality_and_speed_on_the_days_it_is_given(tmp_pat
             for method in ranking.METHODS:
                 assert row[method] is None or 0 <= row[method][0] <= 1
         assert timing["scoring_s"] > 0 and timing["retrain_p95_s"] > 0
-        assert "plumbing only" in ranking.report(result)
+        assert "local" in result["skipped_methods"]  # minutes of encoding: full size only
+        assert all(row["local"] is None for row in scored)
+        (memory,) = result["memory"]
+        assert memory["embedder"] == "tfidf" and memory["owners"] == 20
+        assert 0 < memory["before_mb"] < memory["peak_mb"]
+        text = ranking.report(result)
+        assert "plumbing only" in text and "of the 400 MB target" in text
     assert "skipped" in ranking.run(smoke=True, days_dir=tmp_path)
 
 

