@@ -78,8 +78,8 @@ class Settings(BaseSettings):
     # Ranking: whose votes order the day, how many papers are analysed, what else is suggested
     # EMBEDDINGS: tfidf (this machine, no download), endpoint (an OpenAI-compatible
     # /v1/embeddings: EMBEDDING_MODEL at EMBEDDING_BASE_URL, default the LLM's endpoint and key),
-    # local (all-MiniLM-L6-v2, with the optional extra), off (keyword order, no learning).
-    embeddings: Literal["tfidf", "endpoint", "local", "off"] = "tfidf"
+    # off (keyword order, no learning).
+    embeddings: Literal["tfidf", "endpoint", "off"] = "tfidf"
     embedding_model: str | None = None
     embedding_base_url: str | None = None
     digest_max_papers: int = Field(default=25, ge=0)  # analysed per report; 0: no cap

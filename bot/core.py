@@ -48,7 +48,7 @@ from bot.platform import (
 )
 from bot.replies import listed, refusal
 from bot.subscriptions import chat_options, chat_scope, dm_scope, summary_options
-from bot.vote_answers import record_reaction, record_vote
+from bot.vote_answers import record_reaction, record_vote, remember_answer
 from bot.why_answers import explain_paper
 from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH, text
@@ -185,6 +185,11 @@ class ChatCore:
             except Exception:
                 log.exception("no language for %s:%s", *_who(caller))
         return text("chat.failed")
+
+    async def posted(self, caller: Caller, message_id: str, reply: Reply) -> None:
+        """An adapter posted `reply` as `message_id`: a paper's answer is remembered, so a
+        reaction on it votes for that paper."""
+        await remember_answer(self, caller, message_id, reply)
 
     @overload
     async def on_event(self, event: CommandEvent | VoteEvent) -> Reply: ...

@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.platform import Caller, ReactionEvent, Reply, VoteEvent
+from bot.platform import Caller, PaperReply, ReactionEvent, Reply, VoteEvent
 from bot.replies import refusal, said
 from domain.errors import InvalidArxivId
 from domain.messages import ENGLISH, text
 from domain.models import TasteOwner
 from pipeline.ids import parse_arxiv_id
+from storage.answers import AnswerRepository
 from storage.deliveries import DeliveryRepository
 from storage.votes import DOWN, UP, VoteRepository
 
@@ -62,7 +63,7 @@ async def record_reaction(core: ChatCore, event: ReactionEvent) -> None:
         async with core.db.session() as session:
             paper = await DeliveryRepository(session).paper_at(
                 caller.platform, chats, event.message_id
-            )
+            ) or await AnswerRepository(session).paper_at(caller.platform, chats, event.message_id)
             if paper is None:
                 log.debug("reaction on %s:%s, not a paper's message", caller.platform, chats)
                 return
@@ -76,6 +77,20 @@ async def record_reaction(core: ChatCore, event: ReactionEvent) -> None:
         log.exception("reaction from %s:%s on %r failed", caller.platform, caller.user_id, event)
         return
     await retrain(core, caller)
+
+
+async def remember_answer(core: ChatCore, caller: Caller, message_id: str, reply: Reply) -> None:
+    """Which paper a posted answer (a `summarize`) shows, so a 👍/👎 reaction on it votes for
+    that paper as on its message in a daily thread. A failure is logged: the answer is out."""
+    if not isinstance(reply, PaperReply) or not message_id:
+        return
+    try:
+        async with core.db.session() as session:
+            await AnswerRepository(session).record(
+                caller.platform, caller.chat_id, message_id, reply.entry.paper.arxiv_id
+            )
+    except Exception:
+        log.exception("could not remember the paper of answer %s", message_id)
 
 
 async def retrain(core: ChatCore, caller: Caller) -> None:

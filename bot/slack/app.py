@@ -70,7 +70,8 @@ def build_slack_app(
             return
         try:
             try:
-                await channel_poster.post_reply(caller.chat_id, reply)
+                ts = await channel_poster.post_reply(caller.chat_id, reply)
+                await core.posted(caller, ts, reply)
             except SlackApiError as exc:
                 if exc.response.get("error") not in _CANNOT_POST_HERE:
                     raise

@@ -105,8 +105,10 @@ async def answer(
     is_private = chat.type == ChatType.PRIVATE
     topic = message.message_thread_id if message.is_topic_message else None
 
-    async def reply_with(reply: Reply) -> None:
-        await poster.post_reply(str(chat.id), reply, reply_to=message.message_id, topic=topic)
+    async def reply_with(reply: Reply) -> str:
+        return await poster.post_reply(
+            str(chat.id), reply, reply_to=message.message_id, topic=topic
+        )
 
     caller: Caller | None = None
     try:
@@ -126,7 +128,7 @@ async def answer(
                 return
         # A user's mistake comes back as a reply, never as an exception.
         reply = await core.on_event(CommandEvent(caller, typed))
-        await reply_with(reply)
+        await core.posted(caller, await reply_with(reply), reply)
     except Exception:
         log.exception("answering %r in Telegram chat %s failed", typed, chat.id)
         try:

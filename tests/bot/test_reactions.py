@@ -14,9 +14,9 @@ import pytest
 
 from bot.core import ChatCore
 from bot.platform import ChatEvent, ReactionEvent, Reply
-from storage.repositories import DeliveryRepository, VoteRepository
+from storage.repositories import AnswerRepository, DeliveryRepository, VoteRepository
 from tests.bot import slackapp
-from tests.bot.telegramapp import running_bot
+from tests.bot.telegramapp import Bot, ask, running_bot
 from tests.daydata import ECO
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -40,6 +40,10 @@ class ReactionWorld(Protocol):
     async def add(self, message_id: str, emoji: str) -> None: ...
 
     async def remove(self, message_id: str, emoji: str) -> None: ...
+
+    async def summarize(self) -> str:
+        """`/summarize` ECO in the chat; the answer's (first) message id."""
+        ...
 
 
 def spy_on(core: ChatCore, monkeypatch: pytest.MonkeyPatch) -> list[ReactionEvent]:
@@ -67,6 +71,17 @@ async def deliver(core: ChatCore, platform: str, chat_id: str, message_id: str) 
         await ledger.record_sent(thread.id, ECO.arxiv_id, 1, message_id)
 
 
+async def remembered(core: ChatCore, platform: str, chat_id: str, message_id: str) -> None:
+    """Until the bot has noted which paper its answer showed (just after posting it)."""
+
+    async def known() -> bool:
+        async with core.db.session() as session:
+            found = await AnswerRepository(session).paper_at(platform, [chat_id], message_id)
+        return found is not None
+
+    await until(known)
+
+
 class SlackReactions:
     def __init__(self, bot: slackapp.Bot, taken: list[ReactionEvent]) -> None:
         self.bot, self.core, self.taken, self.platform = bot, bot.core, taken, "slack"
@@ -79,6 +94,12 @@ class SlackReactions:
     async def remove(self, message_id: str, emoji: str) -> None:
         await self.send(message_id, SLACK_NAMES[emoji], removed=True)
 
+    async def summarize(self) -> str:
+        await slackapp.slash(self.bot, "/summarize", ECO.arxiv_id, token="sum")
+        (answer,) = await until(lambda: self.bot.slack.messages(self.chat_id))
+        await remembered(self.core, "slack", self.chat_id, answer.ts)
+        return answer.ts
+
     async def send(self, message_id: str, name: str, *, removed: bool) -> None:
         body = slackapp.reaction_event(self.bot.slack, message_id, name, removed=removed)
         status, _ = await slackapp.post_signed(self.bot.url, body, content_type="application/json")
@@ -88,14 +109,20 @@ class SlackReactions:
 class TelegramReactions:
     """Alice reacts as most people can: one reaction per message, a new one replaces it."""
 
-    def __init__(self, telegram: FakeTelegram, core: ChatCore, taken: list[ReactionEvent]) -> None:
-        self.telegram, self.core, self.taken, self.platform = telegram, core, taken, "telegram"
+    def __init__(self, tg: Bot, taken: list[ReactionEvent]) -> None:
+        self.tg, self.telegram, self.core = tg, tg.telegram, tg.core
+        self.taken, self.platform = taken, "telegram"
         self.chat_id, self.user_id = str(GROUP), str(TG_ALICE)
         self.paper_message = "501"
         self._shown: dict[str, list[str]] = {}
 
     async def add(self, message_id: str, emoji: str) -> None:
         self._change(message_id, [emoji])
+
+    async def summarize(self) -> str:
+        answer = await ask(self.tg, GROUP, f"/summarize {ECO.arxiv_id}", user=TG_ALICE)
+        await remembered(self.core, "telegram", self.chat_id, str(answer.message_id))
+        return str(answer.message_id)
 
     async def remove(self, message_id: str, emoji: str) -> None:
         self._change(message_id, [e for e in self._shown.get(message_id, []) if e != emoji])
@@ -124,7 +151,7 @@ async def world(
     with FakeOpenAI() as llm, FakeTelegram() as telegram:
         telegram.add_chat(GROUP, "supergroup")
         async with running_bot(telegram, arxiv, llm, database_url, tmp_path) as tg:
-            found = TelegramReactions(telegram, tg.core, spy_on(tg.core, monkeypatch))
+            found = TelegramReactions(tg, spy_on(tg.core, monkeypatch))
             await deliver(tg.core, "telegram", found.chat_id, found.paper_message)
             yield found
 
@@ -166,6 +193,15 @@ async def test_a_reaction_on_an_unknown_message_or_another_emoji_stores_nothing(
 
     async with world.core.db.session() as session:
         assert await VoteRepository(session).in_chat(world.platform, world.chat_id) == []
+
+
+async def test_a_reaction_on_a_summarize_answer_votes_for_its_paper(world: ReactionWorld) -> None:
+    answer = await world.summarize()
+
+    await world.add(answer, "👍")
+    await taken(world, 1)
+
+    assert await vote_of(world) == 1
 
 
 # ---- Slack only ------------------------------------------------------------------------------
