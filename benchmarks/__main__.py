@@ -26,6 +26,7 @@ from benchmarks import (
 )
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+VOTES = 10  # up and down, in each chat, for the ranked day runs
 HISTORY_HEADING = "## Before and after"
 
 
@@ -73,6 +74,14 @@ def main(argv: list[str] | None = None) -> None:
         else [
             ("Day run, pacing off (our own cost)", day_run.run(paced=False)),
             ("Day run, the platforms' pacing on", day_run.run()),
+            (
+                "Day run ranked by votes, pacing off",
+                day_run.run(paced=False, votes=VOTES),
+            ),
+            (
+                "Day run ranked by votes, as the container runs it",
+                day_run.run(paced=False, votes=VOTES, malloc_arenas=2),
+            ),
         ]
     )
     sections: list[tuple[str, str]] = [

@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from arxiv_digest.settings import Settings
+from benchmarks.day_votes import seed_votes
 from benchmarks.environment import machine_env
 from benchmarks.extraction import corpus_pdfs
 from domain.models import AnnounceType, Paper
@@ -199,6 +200,8 @@ def run(
     llm_latency: float | None = None,
     pdf_delay: float | None = None,
     paced: bool | None = None,
+    votes: int = 0,
+    malloc_arenas: int | None = None,
 ) -> dict:
     """One day end to end; wall time, peak RSS and exactly-once counts, with the ideal times."""
     size = dict(SMOKE if smoke else FULL)
@@ -235,6 +238,12 @@ def run(
         telegram.add_chat(GROUP, "supergroup")  # type: ignore[attr-defined]
         tmp = Path(tmp_dir)
         env = _env(tmp, arxiv, llm, slack, telegram, bool(is_paced))  # type: ignore[arg-type]
+        if malloc_arenas is not None:  # as the container runs it (see the Dockerfile)
+            env["MALLOC_ARENA_MAX"] = str(malloc_arenas)
+        if votes:
+            chats = {"slack": CHANNEL, "telegram": str(GROUP)}
+            unwanted = [p for p in feed if p not in wanted]
+            seed_votes(env["DATABASE_URL"], chats, wanted, unwanted, votes)
 
         started = time.monotonic()
         done, peak_rss_mb = _run_watched(
@@ -286,6 +295,8 @@ def run(
         "pdf_delay_s": delay,
         "pdf_source": pdf_source,
         "paced": bool(is_paced),
+        "votes": votes,
+        "malloc_arenas": malloc_arenas,
         "exit_code": done.returncode,
         "stderr_tail": done.stderr[-2000:] if done.returncode else "",
         "llm_concurrency": concurrency,
@@ -338,7 +349,13 @@ def report(result: dict) -> str:
         [
             f"day run: {r['papers']} papers, {r['matching']} match, LLM {r['llm_latency_s']:g} s "
             f"a call, PDF {r['pdf_delay_s']:g} s ({r['pdf_source']}), `arxiv-digest digest` "
-            f"as a subprocess, {pacing}",
+            f"as a subprocess, {pacing}"
+            + (
+                f"; each chat ranked by its votes ({r['votes']} up, {r['votes']} down)"
+                if r.get("votes")
+                else "; no votes (keyword order)"
+            )
+            + (f"; MALLOC_ARENA_MAX={r['malloc_arenas']}" if r.get("malloc_arenas") else ""),
             f"LLM calls {r['llm_calls']} (concurrency {r['llm_concurrency']}, most in flight "
             f"{r['llm_max_in_flight']}), PDF downloads {r['pdf_downloads']} (concurrency "
             f"{r['pdf_concurrency']}), arXiv API calls {r['api_calls']}",
@@ -373,8 +390,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="100 papers, 4 match, no pacing")
     parser.add_argument("--unpaced", action="store_true", help="posting pacing off (say so)")
+    parser.add_argument("--votes", type=int, default=0, help="N up and N down in each chat")
+    parser.add_argument("--arenas", type=int, default=None, help="MALLOC_ARENA_MAX for the run")
     args = parser.parse_args(argv)
-    print(report(run(args.smoke, paced=False if args.unpaced else None)))
+    paced = False if args.unpaced else None
+    print(report(run(args.smoke, paced=paced, votes=args.votes, malloc_arenas=args.arenas)))
 
 
 if __name__ == "__main__":
