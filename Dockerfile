@@ -21,11 +21,8 @@ RUN pip install --no-deps .
 RUN useradd --create-home --uid 10001 digest && mkdir -p /data && chown digest /data
 USER digest
 WORKDIR /data
-# MALLOC_ARENA_MAX=2: PDFs are read and papers embedded on worker threads, and glibc gives each
-# thread a heap of its own that keeps what it freed; two heaps cut a day's peak memory by about
-# 30 MB (benchmarks/day_run.py measures both).
 ENV DATABASE_URL=sqlite+aiosqlite:////data/arxiv-digest.sqlite3 REPORTS_DIR=/data/reports \
-    LOG_FORMAT=json MALLOC_ARENA_MAX=2
+    LOG_FORMAT=json
 VOLUME ["/data"]
 
 # The database, the last daily run and each configured bot's connection.

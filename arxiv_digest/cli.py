@@ -360,4 +360,7 @@ def _stderr_console() -> Console:
 
 
 def main() -> None:
+    from arxiv_digest.heaps import limit_heaps
+
+    limit_heaps()
     app()

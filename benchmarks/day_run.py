@@ -238,7 +238,7 @@ def run(
         telegram.add_chat(GROUP, "supergroup")  # type: ignore[attr-defined]
         tmp = Path(tmp_dir)
         env = _env(tmp, arxiv, llm, slack, telegram, bool(is_paced))  # type: ignore[arg-type]
-        if malloc_arenas is not None:  # as the container runs it (see the Dockerfile)
+        if malloc_arenas is not None:  # glibc's say over the process's own (arxiv_digest.heaps)
             env["MALLOC_ARENA_MAX"] = str(malloc_arenas)
         if votes:
             chats = {"slack": CHANNEL, "telegram": str(GROUP)}
