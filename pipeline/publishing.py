@@ -49,7 +49,7 @@ def report_rows(report: DailyReport) -> list[ReportPaper]:
     """The report's papers in order: each ranked entry in full (matched or suggested), then
     the capped ones (listed only), then the updated ones."""
     rows = [
-        ReportPaper(e.paper.arxiv_id, e.paper.version, i, e.matched_keywords, _mention(e))
+        ReportPaper(e.paper.arxiv_id, e.paper.version, i, e.matched_keywords, _mention(e), e.reason)
         for i, e in enumerate(report.entries)
     ]
     rows += [

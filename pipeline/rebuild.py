@@ -88,8 +88,8 @@ async def rebuild_report(
         elif placed.mention is Mention.CAPPED:
             report.capped.append(entry)  # listed by title and link: never analysed
         else:
-            # A suggested paper's reason is not stored: it shows as suggested, without one.
-            entry.kind = Mention.SUGGESTED if placed.mention is Mention.SUGGESTED else Mention.FULL
+            if placed.mention is Mention.SUGGESTED:
+                entry.kind, entry.reason = Mention.SUGGESTED, placed.reason
             await _fill(db, entry, model, language, prompt_version)
             report.entries.append(entry)
     if not report.entries and not report.updated and not report.capped:

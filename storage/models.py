@@ -179,6 +179,7 @@ class ReportPaperRow(Base):
     position: Mapped[int]
     matched_keywords: Mapped[list[str]] = mapped_column(JSON)
     mention: Mapped[str] = mapped_column(String(20))  # Mention
+    reason: Mapped[str | None] = mapped_column(Text)  # a suggested paper's reason
 
 
 class SubscriptionRow(Base):

@@ -62,6 +62,7 @@ class ReportPaper:
     position: int
     matched_keywords: Sequence[str] = ()  # a tuple when read back
     mention: Mention = Mention.FULL
+    reason: str | None = None  # why a suggested paper was suggested, as the report said it
 
 
 @dataclass(frozen=True, slots=True)

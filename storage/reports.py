@@ -60,7 +60,12 @@ class ReportRepository:
         placed = sorted(
             (
                 ReportPaper(
-                    p.arxiv_id, p.version, p.position, tuple(p.matched_keywords), Mention(p.mention)
+                    p.arxiv_id,
+                    p.version,
+                    p.position,
+                    tuple(p.matched_keywords),
+                    Mention(p.mention),
+                    p.reason,
                 )
                 for p in papers
             ),
@@ -77,6 +82,7 @@ class ReportRepository:
                             "position": p.position,
                             "matched_keywords": list(p.matched_keywords),
                             "mention": p.mention,
+                            "reason": p.reason,
                         }
                         for p in batch
                     ]
@@ -142,6 +148,7 @@ class ReportRepository:
                 matched_keywords=tuple(p.matched_keywords),
                 mention=Mention(p.mention),
                 position=p.position,
+                reason=p.reason,
             )
             for p in (await self._session.execute(stmt)).all()
         ]

@@ -141,10 +141,10 @@ async def test_suggested_and_capped_papers_are_stored_in_place_and_rebuilt_as_th
         (SURVEY.arxiv_id, 4, Mention.UPDATED),
     ]
     assert rebuilt is not None
-    assert [(e.paper.arxiv_id, e.kind) for e in rebuilt.entries] == [
-        (ECO.arxiv_id, Mention.FULL),
-        (CROSS.arxiv_id, Mention.FULL),
-        (NETVLAD.arxiv_id, Mention.SUGGESTED),
+    assert [(e.paper.arxiv_id, e.kind, e.reason) for e in rebuilt.entries] == [
+        (ECO.arxiv_id, Mention.FULL, None),
+        (CROSS.arxiv_id, Mention.FULL, None),
+        (NETVLAD.arxiv_id, Mention.SUGGESTED, "Close to “EcoVLA”"),
     ]
     (capped,) = rebuilt.capped
     assert (capped.paper.arxiv_id, capped.matched_keywords, capped.analysis) == (

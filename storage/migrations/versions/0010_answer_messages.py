@@ -1,4 +1,5 @@
-"""The messages that answered a command with a paper: reactions on them count as votes.
+"""The messages that answered a command with a paper (reactions on them count as votes), and
+a suggested paper's reason in its report.
 
 Revision ID: 0010
 Revises: 0009
@@ -30,7 +31,11 @@ def upgrade() -> None:
             "platform", "chat_id", "message_id", name=op.f("pk_answer_messages")
         ),
     )
+    with op.batch_alter_table("report_papers") as table:
+        table.add_column(sa.Column("reason", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("report_papers") as table:
+        table.drop_column("reason")
     op.drop_table("answer_messages")
