@@ -73,6 +73,8 @@ _RATE_LIMITED: dict[type, Action] = {
     Summarize: "summarize",
     KeywordsAdd: "keywords",
     KeywordsRemove: "keywords",
+    InterestsAdd: "interests",
+    InterestsReset: "interests",
 }
 
 

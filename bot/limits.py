@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import UsageRepository
 
-Action = Literal["summarize", "keywords"]
+Action = Literal["summarize", "keywords", "interests"]
 
 # Counts the `summarize` requests that needed the LLM, for the daily cap.
 SUMMARIZE_LLM = "summarize_llm"
@@ -44,6 +44,9 @@ class UserLimits:
         self.per_minute: dict[Action, int] = {
             "summarize": summarize_per_minute,
             "keywords": keyword_changes_per_minute,
+            # `interests add` looks papers up on arXiv as `summarize` does, up to 20 at once;
+            # `interests reset` rewrites every vote: both count against the summarize rate.
+            "interests": summarize_per_minute,
         }
         self.summarize_per_day = summarize_per_day
         self._now = now

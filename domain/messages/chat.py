@@ -92,6 +92,12 @@ TEXTS: Texts = {
         "zh": "关键词修改太频繁：每分钟最多 {limit} 次（KEYWORD_CHANGES_PER_USER_PER_MINUTE）。"
         "请 {wait} 秒后再试（{at}）。",
     },
+    "chat.too_fast.interests": {
+        "en": "Too many interests changes: at most {limit} a minute, as for summarize "
+        "(SUMMARIZE_PER_USER_PER_MINUTE). Try again in {wait} s ({at}).",
+        "zh": "兴趣修改太频繁：与总结相同，每分钟最多 {limit} 次（SUMMARIZE_PER_USER_PER_MINUTE）。"
+        "请 {wait} 秒后再试（{at}）。",
+    },
     # ---- acknowledgements, before the answer ----
     "chat.vote.up": {
         "en": "👍 Noted: {paper} is relevant to you. Only you see this.",

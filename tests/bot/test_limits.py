@@ -304,3 +304,17 @@ async def test_a_slack_user_over_the_limit_is_told_privately_when_to_try_again(
         "(SUMMARIZE_PER_USER_PER_MINUTE). Try again in 12 s (08:31:00 UTC)."
     )
     assert len(slack_bot.slack.messages(CHANNEL)) == 1  # the refused one posted nothing
+
+
+async def test_interests_changes_count_against_the_summarize_rate(
+    core: ChatCore, clock: Clock
+) -> None:
+    ok(await core.handle(MEMBER, f"interests add {ECO.arxiv_id}"))
+    ok(await core.handle(MEMBER, "interests reset"))
+    refused = error(await core.handle(MEMBER, f"interests add {CROSS.arxiv_id}"))
+
+    assert refused.startswith("Too many interests changes: at most 2 a minute")
+    assert "(SUMMARIZE_PER_USER_PER_MINUTE). Try again in 12 s" in refused
+    ok(await core.handle(MEMBER, "interests"))  # reading is never limited
+    clock.at += timedelta(minutes=1)
+    ok(await core.handle(MEMBER, f"interests add {CROSS.arxiv_id}"))
