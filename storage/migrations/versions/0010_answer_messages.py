@@ -1,5 +1,4 @@
-"""The messages that answered a command with a paper (reactions on them count as votes), and
-a suggested paper's reason in its report.
+"""The messages that answered a command with a paper: reactions on them count as votes.
 
 Revision ID: 0010
 Revises: 0009
@@ -31,11 +30,7 @@ def upgrade() -> None:
             "platform", "chat_id", "message_id", name=op.f("pk_answer_messages")
         ),
     )
-    with op.batch_alter_table("report_papers") as table:
-        table.add_column(sa.Column("reason", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("report_papers") as table:
-        table.drop_column("reason")
     op.drop_table("answer_messages")
