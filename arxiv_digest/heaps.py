@@ -9,7 +9,6 @@ it is; elsewhere than glibc nothing is done.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -21,11 +20,10 @@ def limit_heaps(count: int = HEAPS) -> bool:
     """Ask glibc for at most `count` heaps; True if it was asked. Call before threads start."""
     if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        libc = ctypes.CDLL(name)
+        # The process's own symbols, libc's among them: no search for the library (which runs
+        # `ldconfig`, and this is on every command's start).
+        libc = ctypes.CDLL(None)
         return bool(libc.mallopt(_M_ARENA_MAX, count))
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False

@@ -29,10 +29,9 @@ CAP = 25
 
 def _matching_papers(count: int) -> list[Paper]:
     """`count` papers of the corpus's largest day that KEYWORD matches, as the feed gives them."""
-    from tests.realdays import real_days
+    from tests.realdays import largest_day
 
-    days = real_days(len(list(DAYS.glob("*.jsonl.gz"))))
-    day = max(days, key=len)
+    day = largest_day()
     selector = PaperSelector([[KEYWORD]])
     found = [p for p in day if selector.select(p)][:count]
     for paper in found:

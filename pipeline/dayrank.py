@@ -16,7 +16,9 @@ import numpy as np
 
 from domain.messages import text
 from domain.models import Paper
+from pipeline.gist import clip_words
 from pipeline.options import DigestOptions
+from pipeline.relevance.ranking import rank_day
 from pipeline.relevance.service import Relevance, Taste
 from pipeline.relevance.vectors import Vectors, cosine
 from storage.db import Database
@@ -25,6 +27,7 @@ from storage.repositories import PaperRepository
 # A suggestion must be among the day's best for the reader's model: in its top 5%. A fixed
 # probability would not do: with a few votes, a model's probabilities stay low everywhere.
 SUGGEST_QUANTILE = 0.95
+TITLE_LIMIT = 80  # a liked paper's title, as a suggestion's reason names it
 
 
 @dataclass(slots=True)
@@ -46,20 +49,19 @@ async def order_day(
     counts = [len(k) for k in keys]
     owner = options.taste_owner
     ranked_vectors: Vectors | None = None
+    taste: Taste | None = None
     if relevance is None:
-        order = sorted(range(len(candidates)), key=lambda row: -counts[row])
+        ranked = rank_day(None, counts, None)
     else:
-        ranked, ranked_vectors = await relevance.rank(owner, candidates, counts)
-        order = ranked.order
-    matched = [row for row in order if keys[row]]
+        ranked, ranked_vectors, taste = await relevance.rank(owner, candidates, counts)
+    matched = [row for row in ranked.order if keys[row]]
     cap = options.max_papers if options.max_papers > 0 else len(matched)
     day = DayOrder(
         full=[(candidates[row], keys[row]) for row in matched[:cap]],
         capped=[(candidates[row], keys[row]) for row in matched[cap:]],
         embedded=ranked_vectors is not None,
     )
-    if relevance is not None and owner is not None and ranked_vectors is not None:
-        taste = await relevance.taste(owner)
+    if owner is not None and taste is not None and ranked_vectors is not None:
         rows = _suggestions(taste, ranked_vectors, keys, options.suggestions)
         day.suggested = await _with_reasons(
             db, taste, ranked_vectors, candidates, rows, options.language, owner.is_person
@@ -102,6 +104,5 @@ async def _with_reasons(
     ]
 
 
-def _short(title: str, limit: int = 80) -> str:
-    title = " ".join(title.split())
-    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
+def _short(title: str) -> str:
+    return clip_words(" ".join(title.split()), TITLE_LIMIT)

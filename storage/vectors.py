@@ -51,6 +51,16 @@ class VectorRepository:
         )
         return {row.arxiv_id: row.vector for row in await self._session.execute(stmt)}
 
+    async def latest_ids(self, embedder: str, limit: int) -> list[str]:
+        """The ids `latest` would give, without their vectors."""
+        stmt = (
+            select(PaperVectorRow.arxiv_id)
+            .where(PaperVectorRow.embedder == embedder)
+            .order_by(PaperVectorRow.arxiv_id.desc())
+            .limit(limit)
+        )
+        return list((await self._session.execute(stmt)).scalars())
+
     async def state(self, name: str) -> bytes | None:
         stmt = select(EmbedderStateRow.state).where(EmbedderStateRow.name == name)
         return (await self._session.execute(stmt)).scalar_one_or_none()

@@ -20,12 +20,21 @@ def real_days(count: int) -> list[list[Paper]]:
     files = sorted(DAYS.glob("*.jsonl.gz")) if DAYS.is_dir() else []
     if len(files) < count:
         pytest.skip(f"the real announcement days are not in {DAYS}")
-    days = []
-    for path in files[-count:]:
-        announced = date.fromisoformat(path.name.split(".")[0])
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            days.append([_paper(json.loads(line), announced) for line in lines])
-    return days
+    return [read_day(path) for path in files[-count:]]
+
+
+def largest_day() -> list[Paper]:
+    """The corpus's busiest day (the largest file), read alone."""
+    files = list(DAYS.glob("*.jsonl.gz")) if DAYS.is_dir() else []
+    if not files:
+        pytest.skip(f"the real announcement days are not in {DAYS}")
+    return read_day(max(files, key=lambda path: path.stat().st_size))
+
+
+def read_day(path: Path) -> list[Paper]:
+    announced = date.fromisoformat(path.name.split(".")[0])
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return [_paper(json.loads(line), announced) for line in lines]
 
 
 def _paper(item: dict, announced: date) -> Paper:

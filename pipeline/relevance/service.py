@@ -45,15 +45,20 @@ class Relevance:
     async def taste(self, owner: TasteOwner) -> Taste:
         """The owner's taste as their votes stand now: rebuilt only if they changed."""
         votes = await self._verdicts(owner)
-        ids, vectors = await self.store.of_ids(list(votes))  # a voted paper's vector is kept
-        pool_ids, pool = await self.store.pool(self._pool)
-        fingerprint = (tuple(sorted(votes.items())), tuple(pool_ids[:1] + pool_ids[-1:]))
         kept = self._tastes.get(owner)
-        if kept is not None and kept[0] == fingerprint:
-            return kept[1]
+        if kept is not None and kept[0] == await self._fingerprint(votes):
+            return kept[1]  # only ids were read: no vector
+        ids, vectors = await self.store.of_ids(list(votes))  # a voted paper's vector is kept
+        pool_ids, pool = await self.store.pool(self._pool)  # after: it may hold those vectors
         taste = await self._learn(owner, votes, ids, vectors, pool_ids, pool)
-        self._tastes[owner] = (fingerprint, taste)
+        self._tastes[owner] = (await self._fingerprint(votes), taste)
         return taste
+
+    async def _fingerprint(self, votes: dict[str, int]) -> tuple[object, ...]:
+        """What a taste is learnt from: the votes, and the span of papers the extra negatives
+        come from (a new day moves it; another owner's vote storing a vector does not)."""
+        pool_ids = await self.store.pool_ids(self._pool)
+        return (tuple(sorted(votes.items())), tuple(pool_ids[:1] + pool_ids[-1:]))
 
     async def retrain(self, *owners: TasteOwner) -> None:
         """After a vote: its owners' models rebuilt now, not at the next ranking."""
@@ -62,16 +67,16 @@ class Relevance:
 
     async def rank(
         self, owner: TasteOwner | None, papers: Sequence[Paper], keyword_counts: Sequence[int]
-    ) -> tuple[RankedDay, Vectors | None]:
-        """The papers in the owner's order (keyword order without an owner or votes), and the
-        papers' vectors when a model ranked them."""
+    ) -> tuple[RankedDay, Vectors | None, Taste | None]:
+        """The papers in the owner's order (keyword order without an owner or votes), with the
+        papers' vectors and the owner's taste when a model ranked them."""
         if owner is None:
-            return rank_day(None, keyword_counts, None), None
+            return rank_day(None, keyword_counts, None), None, None
         taste = await self.taste(owner)
         if taste.model is None:
-            return rank_day(None, keyword_counts, None), None
+            return rank_day(None, keyword_counts, None), None, None
         vectors = await self.store.vectors(papers)
-        return rank_day(vectors, keyword_counts, taste.model), vectors
+        return rank_day(vectors, keyword_counts, taste.model), vectors, taste
 
     async def _verdicts(self, owner: TasteOwner) -> dict[str, int]:
         async with self._db.session() as session:

@@ -74,6 +74,11 @@ class VectorStore:
             return [], None
         return [p.arxiv_id for p in known], await self.vectors(known)
 
+    async def pool_ids(self, limit: int) -> list[str]:
+        """Which papers `pool` would give, sorted, without reading their vectors."""
+        async with self._db.session() as session:
+            return sorted(await VectorRepository(session).latest_ids(self.name, limit))
+
     async def pool(self, limit: int) -> tuple[list[str], Vectors | None]:
         """The newest stored papers' vectors: where random extra negatives are drawn from."""
         async with self._db.session() as session:

@@ -50,7 +50,7 @@ def relevance_of(core: ChatCore) -> Relevance:
 
 async def _auc(core: ChatCore, owner: TasteOwner, day: list[Paper]) -> tuple[float, float]:
     """How well the owner's order of the day puts its cs.RO papers first: AUC, mean rank."""
-    ranked, _ = await relevance_of(core).rank(owner, day, [0] * len(day))
+    ranked, _, _ = await relevance_of(core).rank(owner, day, [0] * len(day))
     labels = [_is_robotics(day[row]) for row in ranked.order]
     ranks = [place + 1 for place, label in enumerate(labels) if label]
     return float(roc_auc_score(labels, -np.arange(len(labels)))), float(np.mean(ranks))
