@@ -92,3 +92,30 @@ class PaperAnalysis(BaseModel):
     contributions: list[str] = Field(description="The paper's main contributions, one per item.")
     method: str = Field(description="How the approach works, with its key components.")
     experiments: str = Field(description="Datasets, baselines, main results and their numbers.")
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of a paper's text (a paragraph or a few), small enough to rank and quote, with
+    where a reader finds it: the section's heading as printed ("4.2 Results"; "" before the
+    first heading) and the 1-based page it starts on."""
+
+    section: str
+    page: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a claim of an answer comes from: one of the passages the model was given."""
+
+    passage: int  # index into the paper's passages
+    section: str
+    page: int
+
+    def label(self) -> str:
+        """"§4.2, p. 6": the section's number where it has one, else its heading."""
+        number = self.section.split(" ", 1)[0].rstrip(".")
+        where = number if number[:1].isdigit() or number.isupper() and len(number) < 6 else ""
+        where = where or self.section
+        return f"§{where}, p. {self.page}" if where else f"p. {self.page}"

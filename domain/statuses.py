@@ -79,3 +79,10 @@ class RunStatus(StrEnum):
     STALE = "stale"  # the feed never served a new day within the retry bound
     FAILED = "failed"
     SKIPPED = "skipped"  # another process held the run: this one stood down at once
+
+
+class QuestionStatus(StrEnum):
+    """How answering a question ended (`questions.status`)."""
+
+    ANSWERED = "answered"  # an answer is stored: a later same question is answered from it
+    FAILED = "failed"  # the model failed (timeout, refusal, garbage): the note was shown

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -127,6 +128,9 @@ class ExtractionRow(Base):
     content: Mapped[Any | None] = mapped_column(JSON)  # sections as the PDF step serialises them
     code_links: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The text in passages with section and page (`domain.models.Passage`); NULL for
+    # extractions stored before passages were kept: filled from the PDF on the first question.
+    passages: Mapped[Any | None] = mapped_column(JSON)
 
 
 class AnalysisRow(Base):
@@ -346,4 +350,38 @@ class AnswerMessageRow(Base):
     chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     arxiv_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class QuestionRow(Base):
+    """A question asked about a paper, and what was decided: its answer (text and citations),
+    the passages sent to the model, the tokens spent. `follows` is the question it continues;
+    `request_key` (the platform's id of the asking, a Slack view or a Telegram message) makes
+    a second delivery of the same asking a no-op; `message_id` is the posted answer's."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        UniqueConstraint("platform", "request_key"),
+        Index("ix_questions_cache", "arxiv_id", "version", "question_key", "language"),
+        Index("ix_questions_message", "platform", "chat_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(String(100))
+    arxiv_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    question: Mapped[str] = mapped_column(Text)
+    question_key: Mapped[str] = mapped_column(String(64))  # the normalised question's digest
+    language: Mapped[str] = mapped_column(String(50))
+    follows: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))  # QuestionStatus
+    answer: Mapped[Any | None] = mapped_column(JSON)
+    passages: Mapped[list[int]] = mapped_column(JSON)  # indexes into the extraction's passages
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_tokens: Mapped[int]
+    completion_tokens: Mapped[int]
+    message_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

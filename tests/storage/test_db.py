@@ -38,6 +38,7 @@ TABLES = {
     "paper_vectors",
     "embedder_states",
     "answer_messages",
+    "questions",
 }
 
 
@@ -50,7 +51,7 @@ async def test_open_migrates_an_empty_database_to_head(database: Database) -> No
         tables = await connection.run_sync(_table_names)
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     assert tables == TABLES | {"alembic_version"}
-    assert version == [("0011",)]
+    assert version == [("0012",)]
 
 
 async def test_opening_again_keeps_schema_and_data(empty_database_url: str) -> None:
@@ -68,7 +69,7 @@ async def test_opening_again_keeps_schema_and_data(empty_database_url: str) -> N
     finally:
         await second.close()
     assert [s.keyword_key for s in kept] == ["llm"]
-    assert versions == [("0011",)]
+    assert versions == [("0012",)]
 
 
 _OPEN_IN_A_PROCESS = """
@@ -113,7 +114,7 @@ async def test_processes_opening_a_fresh_database_at_once_all_succeed(
         await db.close()
     assert failures == []
     assert tables == TABLES | {"alembic_version"}
-    assert versions == [("0011",)]
+    assert versions == [("0012",)]
 
 
 def _schema_differences(connection: Connection) -> list[object]:

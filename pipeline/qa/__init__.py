@@ -1,0 +1,1 @@
+"""Ask a paper: questions answered from its full text, each claim citing section and page."""
