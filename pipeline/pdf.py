@@ -1,30 +1,28 @@
-"""Download a paper's PDF and turn it into sections of plain text.
+"""Download a paper's PDF and turn it into sections, and passages with their page, of plain text.
 
 Plain `get_text` is all we use (a few milliseconds a page); layout analysis costs a hundred
 times more for no better sections (docs/pdf-extraction.md). Ligatures are spelled out ("ﬁ" →
-"fi") and words hyphenated at a line end joined, so the model and keyword search see plain words.
-
-The joining is done here rather than with TEXT_DEHYPHENATE: PyMuPDF 1.27.1 to 1.28.x ignore that
-flag (pymupdf/PyMuPDF#4994) while earlier and later versions honour it, and the first pages must
-keep their hyphens anyway so that "github.com/foo/bar-" + "baz" stays one address.
+"fi") and words hyphenated at a line end joined (`pipeline.furniture`), so the model and keyword
+search see plain words.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
-import zlib
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pymupdf
 
 from domain.errors import PdfUnavailable, PdfUnreadable
+from domain.models import Passage
 from pipeline.admission import ArrivalLine
+from pipeline.content_size import content_size
 from pipeline.downloads import RATE_LIMIT_RETRIES, TooLarge, read_capped, retry_after
-from pipeline.sections import Section, drop_back_matter, split_sections
+from pipeline.furniture import without_page_furniture
+from pipeline.passages import cut_passages
+from pipeline.sections import Section, drop_back_matter, locate_sections, paper_lines
 
 __all__ = ["FullText", "PdfReader", "Section", "extract"]
 
@@ -40,13 +38,6 @@ _MIN_CHARS_PER_PAGE = 200  # below this the pages are pictures of text (scans) o
 # inflated size, counted before MuPDF runs the page. A real page holds tens of kilobytes.
 MAX_PAGE_CONTENT_BYTES = 5_000_000
 MAX_CONTENT_BYTES = 50_000_000
-_INFLATE_STEP = 1 << 20
-_ARXIV_STAMP = re.compile(r"^arXiv:\S+\s+\[[^\]]+\]\s+\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}$")
-_PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–]?\s*(\d{1,4})\s*[-–]?(?:\s+of\s+\d{1,4})?$", re.I)
-_EDGE_LINES = 3  # running headers and footers live in a page's first and last lines
-# "transduc-" + "tion": like MuPDF's de-hyphenation this drops the hyphen, so "state-" + "of-the-
-# art" loses one too; it needs a letter before and a lower-case letter after ("10-" + "20" stays).
-_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u00ad]\n(?=[a-z])")
 
 
 @dataclass(slots=True)
@@ -54,6 +45,9 @@ class FullText:
     pages: int
     sections: list[Section]  # references, acknowledgements and appendices already dropped
     front_text: str  # the first two pages as printed, plus their link targets (code links)
+    # The main text again, cut for questions: stored in a column of its own (`extractions.
+    # passages`), not in `to_json`, so a FullText read back from JSON has none.
+    passages: list[Passage] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -191,7 +185,8 @@ def extract(
     max_page_content: int = MAX_PAGE_CONTENT_BYTES,
     max_content: int = MAX_CONTENT_BYTES,
 ) -> FullText:
-    """Sections of a PDF's text; PdfUnreadable (with the reason) when there is no usable text.
+    """Sections and passages of a PDF's text; PdfUnreadable (with the reason) when there is no
+    usable text. The text's lines are kept with their page so each passage knows where it starts.
 
     A page whose drawing instructions inflate past `max_page_content` bytes is left out (a
     giant vector figure, or a bomb); a document past `max_content` in all is not read.
@@ -207,15 +202,26 @@ def extract(
             f"every page holds more than {_size(max_page_content)} of drawing instructions "
             "(PDF_MAX_PAGE_CONTENT_BYTES); none was read"
         )
-    texts = _without_page_furniture(texts)
+    texts = without_page_furniture(texts)
     characters = sum(len(text) - text.count(" ") - text.count("\n") for text in texts)
     if characters < _MIN_CHARS_PER_PAGE * (pages - skipped):
         raise PdfUnreadable(
             f"the PDF has almost no text ({characters} characters on {pages} pages); "
             "it looks scanned or made of images"
         )
-    sections = drop_back_matter(split_sections("\n".join(texts)))
-    return FullText(pages=pages, sections=sections, front_text=front)
+    lines: list[str] = []
+    line_pages: list[int] = []
+    for number, text in enumerate(texts, start=1):
+        on_page = paper_lines(text)
+        lines += on_page
+        line_pages += [number] * len(on_page)
+    located = drop_back_matter(locate_sections(lines))
+    return FullText(
+        pages=pages,
+        sections=[found.section for found in located],
+        front_text=front,
+        passages=cut_passages(lines, line_pages, located),
+    )
 
 
 def _read_pages(
@@ -248,7 +254,7 @@ def _read_pages(
         links: list[str] = []
         for number in range(pages):
             page = doc[number]
-            size = _content_size(doc, page, page_cap + 1, measured)
+            size = content_size(doc, page, page_cap + 1, measured)
             if size > page_cap:
                 texts.append("")  # left out: a giant figure, or a bomb
                 skipped += 1
@@ -265,45 +271,6 @@ def _read_pages(
     return pages, texts, "\n".join(texts[:_FRONT_PAGES] + links), skipped
 
 
-def _content_size(
-    doc: pymupdf.Document, page: pymupdf.Page, limit: int, measured: dict[int, int]
-) -> int:
-    """Inflated bytes of the page's content streams and form XObjects, counted up to `limit`
-    without holding them: the work MuPDF would do to extract the page."""
-    try:
-        xrefs = [*page.get_contents(), *(x[0] for x in page.get_xobjects())]
-    except (RuntimeError, ValueError):
-        return 0
-    total = 0
-    for xref in xrefs:
-        if xref not in measured:
-            measured[xref] = _stream_size(doc, xref, limit)
-        total += measured[xref]
-        if total >= limit:
-            break
-    return total
-
-
-def _stream_size(doc: pymupdf.Document, xref: int, limit: int) -> int:
-    try:
-        kind, filters = doc.xref_get_key(xref, "Filter")
-        raw = doc.xref_stream_raw(xref) or b""
-        if kind == "null":
-            return len(raw)
-        if filters.strip("[] ") != "/FlateDecode":  # rare filters: decoded by MuPDF in full
-            return len(doc.xref_stream(xref) or b"")
-    except (RuntimeError, ValueError):
-        return 0  # MuPDF finds the stream broken too, and skips it
-    inflater, size = zlib.decompressobj(), 0
-    try:
-        while raw and size < limit:
-            size += len(inflater.decompress(raw, _INFLATE_STEP))
-            raw = inflater.unconsumed_tail
-    except zlib.error:
-        pass  # what inflated so far is what MuPDF will run
-    return size
-
-
 def _page_text(page: pymupdf.Page) -> str:
     try:
         return page.get_text(flags=_FLAGS)
@@ -317,53 +284,6 @@ def _link_targets(page: pymupdf.Page) -> list[str]:
         return [str(link["uri"]) for link in page.get_links() if link.get("uri")]
     except (RuntimeError, ValueError):
         return []
-
-
-def _without_page_furniture(texts: list[str]) -> list[str]:
-    """Drop page numbers, running headers and footers and arXiv's side stamp; join hyphenations.
-
-    Only lines near a page's top or bottom are candidates, and only when the same thing recurs
-    across pages: page numbers must count up with the pages on the same side of every page, so
-    a section number alone on the first line of a page ("3" above "Method") stays.
-    """
-    pages = [[line.strip() for line in text.split("\n") if line.strip()] for text in texts]
-
-    def edges(lines: list[str]) -> list[tuple[int, str]]:
-        top = range(min(_EDGE_LINES, len(lines)))
-        bottom = range(max(len(lines) - _EDGE_LINES, len(top)), len(lines))
-        return [(i, "top") for i in top] + [(i, "bottom") for i in bottom]
-
-    def normal(line: str) -> str:
-        return re.sub(r"\d+", "#", line.lower())
-
-    numbers: list[tuple[int, int, tuple[int, str]]] = []  # page, line, (number - page, side)
-    repeated: Counter[str] = Counter()
-    for page, lines in enumerate(pages):
-        for i, side in edges(lines):
-            if m := _PAGE_NUMBER.match(lines[i]):
-                numbers.append((page, i, (int(m.group(1)) - page, side)))
-        repeated.update({normal(lines[i]) for i, _ in edges(lines)})
-    agreeing = Counter(key for _, _, key in numbers)
-    quorum = max(2, len(pages) * 0.3)
-    page_numbers = {(page, i) for page, i, key in numbers if agreeing[key] >= quorum}
-    running = {
-        line
-        for line, n in repeated.items()
-        if n >= max(3, len(pages) * 0.4) and re.search(r"[^\W\d_]", line)  # has a letter
-    }
-
-    cleaned = []
-    for page, lines in enumerate(pages):
-        edge = {i for i, _ in edges(lines)}
-        kept = [
-            line
-            for i, line in enumerate(lines)
-            if (page, i) not in page_numbers
-            and not (i in edge and normal(line) in running)
-            and not _ARXIV_STAMP.match(line)
-        ]
-        cleaned.append(_LINE_END_HYPHEN.sub("", "\n".join(kept)))
-    return cleaned
 
 
 def _is_web_page(data: bytes) -> bool:

@@ -1,32 +1,32 @@
-"""Find a paper's sections in plain extracted text (`pipeline.fitting` chooses what the LLM reads).
+"""A paper's sections in plain extracted text (`pipeline.fitting` chooses what the LLM reads).
 
-PDF text carries no structure, so headings are recognised by their shape: a section number
-("3", "3.", "IV.") on the heading's line or on the line before it, a short title-like line after
-it, and numbers that follow on from each other (1, 2, 3 …), which is what tells "4 Method" from a
-page number or a table cell. Papers without numbered headings are split on common section names
-that stand alone on their line. Subsections ("3.1 Setup") stay inside their parent.
+Headings are found by `pipeline.headings`; here the lines between them become sections, each
+with the range of lines it came from so that passages can say on which page they start.
+Subsections ("3.1 Setup") stay inside their parent.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
-# What the analysis step reads; `kind` is None for every other section. The back-matter kinds
-# (references, acknowledgements, appendix) exist only until `drop_back_matter` removes them.
-KINDS = (
-    "abstract",
-    "introduction",
-    "related_work",
-    "method",
-    "experiments",
-    "discussion",
-    "conclusion",
-)
-BACK_MATTER = ("references", "acknowledgements", "appendix")
-_MAIN_TEXT = ("introduction", "related_work", "method", "experiments", "conclusion")
+from pipeline.heading_shape import BACK_MATTER, KINDS, heading_kind
+from pipeline.headings import find_headings
+
+__all__ = [
+    "BACK_MATTER",
+    "KINDS",
+    "Located",
+    "Section",
+    "drop_back_matter",
+    "heading_kind",
+    "locate_sections",
+    "paper_lines",
+    "split_sections",
+]
+
+_RUN_IN_ABSTRACT = re.compile(r"^(Abstract|ABSTRACT)\s*(?:—|–|-{1,2}|:|\.)\s*(\S.*)$")
 
 
 @dataclass(slots=True)
@@ -36,329 +36,45 @@ class Section:
     text: str
 
 
-# Keyword → kind. A heading takes the kind of its earliest keyword ("Results and Discussion" is
-# experiments, "Limitations and Future Work" discussion); at the same position the first row wins.
-_KIND_KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
-    (kind, re.compile(rf"\b(?:{words})\b"))
-    for kind, words in [
-        ("abstract", r"abstract"),
-        ("introduction", r"introduction|einleitung|einführung"),
-        (
-            "related_work",
-            r"related\s+works?|background|literature\s+review|prior\s+work|previous\s+work"
-            r"|preliminaries",
-        ),
-        ("conclusion", r"conclusions?|concluding\s+remarks|^summary|ausblick|fazit"),
-        ("discussion", r"discussions?|limitations?|future\s+work|broader\s+impacts?|outlook"),
-        (
-            "experiments",
-            r"experiments?|experimental|evaluations?|results?|empirical|ablations?"
-            r"|(?:user|usability|pilot|field|case)\s+stud(?:y|ies)|study\s+\d+",
-        ),
-        (
-            "method",
-            r"methods?|methodology|approach(?:es)?|proposed|models?|framework|architectures?"
-            r"|system\s+design|^design$|implementation|algorithms?",
-        ),
-    ]
-]
-# Back matter is recognised only by the whole title, so "Reference Resolution" stays a section.
-_REFERENCES = re.compile(
-    r"^(?:references|bibliography|literatur|literaturverzeichnis|references\s+and\s+notes"
-    r"|works\s+cited|cited\s+literature)$"
-)
-_ACKNOWLEDGEMENTS = re.compile(r"^acknowledge?ments?\b|^danksagung$")
-_APPENDIX = re.compile(
-    r"^(?:appendix|appendices|anhang|supplementa(?:ry|l)(?:\s+materials?)?)"
-    r"(?:\s+[a-z0-9]{1,2}\b)?(?:\s*[:.\-–—]\s*\S.*)?$"
-)
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A section and the indexes of its body's lines (its heading excluded) in `paper_lines`."""
+
+    section: Section
+    body: range
+
+    @property
+    def kind(self) -> str | None:
+        return self.section.kind
 
 
-def heading_kind(title: str) -> str | None:
-    """The kind of a section from its title (with or without its number), or None."""
-    text = re.sub(r"^(?:\d+(?:\.\d+)*\.?|[IVXL]+\.|[A-Z]\.?)\s+", "", title.strip())
-    text = re.sub(r"\s+", " ", text).strip(" .:").lower()
-    if _REFERENCES.match(text):
-        return "references"
-    if _ACKNOWLEDGEMENTS.match(text):
-        return "acknowledgements"
-    if _APPENDIX.match(text):
-        return "appendix"
-    best: tuple[int, int, str] | None = None
-    for order, (kind, pattern) in enumerate(_KIND_KEYWORDS):
-        found = pattern.search(text)
-        if found and (best is None or (found.start(), order) < best[:2]):
-            best = (found.start(), order, kind)
-    return best[2] if best else None
+def paper_lines(text: str) -> list[str]:
+    """The lines headings are looked for in: stripped, a run-in abstract on a line of its own.
 
-
-# --- finding headings -------------------------------------------------------------------------
-
-_ARABIC_SAME = re.compile(r"^(\d{1,2})\.?\s+(\S.*)$")
-_ARABIC_ALONE = re.compile(r"^(\d{1,2})\.?$")
-_ROMAN_SAME = re.compile(r"^([IVXL]{1,6})\.\s+(\S.*)$")
-_ROMAN_ALONE = re.compile(r"^([IVXL]{1,6})\.$")
-_LETTER_SAME = re.compile(r"^([A-Z])\.?\s+(\S.*)$")
-_LETTER_ALONE = re.compile(r"^([A-Z])\.?$")
-_APPENDIX_LETTER = re.compile(r"^(?:APPENDIX|Appendix)\s+([A-Z])\b[.:]?\s*(.*)$")
-_RUN_IN_ABSTRACT = re.compile(r"^(Abstract|ABSTRACT)\s*(?:—|–|-{1,2}|:|\.)\s*(\S.*)$")
-_NOT_A_TITLE = re.compile(
-    r"^(?:fig(?:ure)?|tab(?:le)?|algorithm|algorithmus|tabelle|abbildung|listing|eq(?:uation)?"
-    r"|we|(?:lemma|theorem|definition|corollary|proposition|remark|example|step)\s*\d)\b",
-    re.IGNORECASE,
-)
-_AFFILIATION = re.compile(r"\b(?:University|Universität|Department|Institute|Laboratory)\b")
-_SENTENCE_INSIDE = re.compile(r"[a-z]{2}[.!?]\s+[A-Za-z]")
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
-
-
-@dataclass(slots=True)
-class _Heading:
-    start: int  # index of the heading's first line
-    end: int  # index of the first line of the section's body
-    label: str  # the heading as printed
-    number: int  # position in its numbering scheme (0 when unnumbered)
-    kind: str | None
-
-
-def _roman(value: str) -> int | None:
-    total = 0
-    for i, char in enumerate(value):
-        digit = _ROMAN_VALUES[char]
-        following = _ROMAN_VALUES[value[i + 1]] if i + 1 < len(value) else 0
-        total += -digit if digit < following else digit
-    canonical = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
-    tens = ["", "X", "XX", "XXX", "XL", "L"]
-    if total < 1 or total > 59 or tens[total // 10] + canonical[total % 10] != value:
-        return None
-    return total
-
-
-def _looks_like_title(text: str, running: set[str]) -> bool:
-    """Short, capitalised, no sentence inside it, mostly letters, not a running header."""
-    text = text.strip()
-    if not 2 <= len(text) <= 90 or not text[0].isupper() or text in running:
-        return False
-    if text[-1] in ".,;:=-–" or _NOT_A_TITLE.match(text) or _SENTENCE_INSIDE.search(text):
-        return False
-    if re.search(r"[=@]|https?:|,\s*\d|\s[A-Z]\.\s", text) or _AFFILIATION.search(text):
-        return False  # formulas, e-mail and web addresses, author lists, affiliations
-    words = text.split()
-    if len(words) > 12:
-        return False
-    if len(words) > 6:  # long sentence-case lines are prose that follows a page number
-        long_words = [w for w in words if len(w) >= 4 and w[0].isalpha()]
-        capitalised = [w for w in long_words if w[0].isupper()]
-        if len(capitalised) < 0.6 * len(long_words):
-            return False
-    visible = [c for c in text if not c.isspace()]
-    return sum(c.isalpha() for c in visible) >= 0.6 * len(visible)
-
-
-def _is_prose(line: str) -> bool:
-    return len(line) >= 40 and sum(c.islower() for c in line) >= 0.5 * len(line.replace(" ", ""))
-
-
-def _running_lines(lines: list[str]) -> set[str]:
-    """Lines printed on many pages (running headers and footers) are never headings."""
-    counts = Counter(line for line in lines if len(line) >= 12)
-    return {line for line, n in counts.items() if n >= 3}
-
-
-def _continue_caps(label: str, lines: list[str], end: int, running: set[str]) -> tuple[str, int]:
-    """Join an all-caps heading wrapped onto a second line ("2 CHARACTERIZING" / "WRITING")."""
-    if end < len(lines) and re.search(r"[A-Z]{3}", label) and label.upper() == label:
-        nxt = lines[end]
-        if (
-            nxt
-            and nxt.upper() == nxt
-            and re.fullmatch(r"[A-Z][A-Z\s\-&,:’']{2,40}", nxt)
-            and len(nxt.split()) <= 4
-            and nxt not in running
-        ):
-            return f"{label} {nxt}", end + 1
-    return label, end
-
-
-def _numbered(
-    lines: list[str],
-    running: set[str],
-    same: re.Pattern[str],
-    alone: re.Pattern[str],
-    value: Callable[[str], int | None],
-) -> list[_Heading]:
-    """Every line that could be a heading of one numbering scheme (arabic, roman or letters)."""
-    found = []
-    for i, line in enumerate(lines):
-        if i == 0 or line in running:  # the first line is the title (or a page number above it)
-            continue
-        if (m := alone.match(line)) and i + 1 < len(lines):
-            number, title, end = m.group(1), lines[i + 1], i + 2
-            label = f"{line} {title}"
-        elif m := same.match(line):
-            number, title, end = m.group(1), m.group(2), i + 1
-            label = line
+    Line by line, so the lines of a paper are the lines of its pages one after the other."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if m := _RUN_IN_ABSTRACT.match(line):  # IEEE: "Abstract—We present …"
+            lines.extend(m.groups())
         else:
-            continue
-        n = value(number)
-        if n is None or not _looks_like_title(title, running) or _starts_a_heading(title):
-            continue
-        label, end = _continue_caps(label, lines, end, running)
-        found.append(_Heading(i, end, label, n, heading_kind(label)))
-    return found
+            lines.append(line)
+    return lines
 
 
-def _starts_a_heading(title: str) -> bool:
-    """A page number followed by a real heading ("2" then "III. DYCOS") is not a heading itself."""
-    return bool(_ROMAN_SAME.match(title) or _ARABIC_SAME.match(title))
-
-
-def _chain(candidates: list[_Heading]) -> list[_Heading]:
-    """The longest run of candidates numbered 1, 2, 3 … in reading order.
-
-    Among equally long runs the one with more recognised titles wins, then the earliest one:
-    a stray "2" from a page number or a table rarely says "Related Work".
-    """
-    scores: list[tuple[int, int] | None] = []
-    links: list[int | None] = []
-    best_with: dict[int, int] = {}  # number → index of the best-scoring candidate so far
-    for i, heading in enumerate(candidates):
-        known = int(heading.kind is not None)
-        if heading.number == 1 and heading.kind == "introduction":
-            known += 1  # nearly every paper opens with it; a page number above the title does not
-        link = best_with.get(heading.number - 1)
-        if link is None and known:  # one heading missed (mangled by the PDF): skip over it
-            link = best_with.get(heading.number - 2)
-        score: tuple[int, int] | None
-        if link is not None:
-            length, recognised = scores[link]  # type: ignore[misc]
-            score = (length + 1, recognised + known)
-        else:
-            score = (1, known) if heading.number == 1 else None
-        scores.append(score)
-        links.append(link)
-        if score is not None:
-            held = best_with.get(heading.number)
-            if held is None or score > scores[held]:  # type: ignore[operator]
-                best_with[heading.number] = i
-    ends = [i for i, score in enumerate(scores) if score is not None]
-    if not ends:
-        return []
-    end: int | None = max(ends, key=lambda i: (scores[i], -i))
-    run = []
-    while end is not None:
-        run.append(candidates[end])
-        end = links[end]
-    return run[::-1]
-
-
-def _short_capitalised(line: str) -> bool:
-    return 0 < len(line) <= 60 and line[0].isupper()
-
-
-def _unnumbered(lines: list[str], running: set[str]) -> list[_Heading]:
-    """Common section names standing alone on their line and followed by a paragraph."""
-    found = []
-    for i, line in enumerate(lines):
-        if not _short_capitalised(line):
-            continue
-        kind = heading_kind(line)
-        words = line.split()
-        if kind is None or len(words) > 5 or not _looks_like_title(line, running):
-            continue
-        if ":" in line or any(w[0].islower() for w in words if len(w) >= 4):
-            continue  # "Results" and "Evaluation Metrics" are headings, "The model is" is not
-        before = lines[i - 1] if i else ""
-        if len(before) > 30 and before[-1] not in ".!?:;)]\"”'0123456789":
-            continue  # a title or sentence wrapped onto a line that happens to say "Experiments"
-        if any(_is_prose(nxt) for nxt in lines[i + 1 : i + 4]):
-            found.append(_Heading(i, i + 1, line, 0, kind))
-    return found
-
-
-def _always(lines: list[str], running: set[str]) -> list[_Heading]:
-    """Abstract, references, acknowledgements and appendices: found whatever the numbering."""
-    found = []
-    for i, line in enumerate(lines):
-        if not _short_capitalised(line):
-            continue
-        kind = heading_kind(line)
-        if (
-            kind == "appendix"
-            and (m := _APPENDIX_LETTER.match(line))
-            and not m.group(2)
-            and i + 1 < len(lines)
-            and _looks_like_title(lines[i + 1], running)
-        ):
-            label, end = _continue_caps(f"{line} {lines[i + 1]}", lines, i + 2, running)
-            found.append(_Heading(i, end, label, 0, kind))
-            continue
-        if kind in ("abstract", *BACK_MATTER) and len(line.split()) <= 8:
-            if kind == "abstract" and line.strip(" .:").lower() != "abstract":
-                continue
-            if line[-1] not in ".,":
-                found.append(_Heading(i, i + 1, line, 0, kind))
-    return found
-
-
-def _letter_value(letter: str) -> int:
-    return ord(letter) - ord("A") + 1
-
-
-def _find_headings(lines: list[str]) -> list[_Heading]:
-    running = _running_lines(lines)
-    always = _always(lines, running)
-    arabic = _chain(_numbered(lines, running, _ARABIC_SAME, _ARABIC_ALONE, _int_or_none))
-    roman = _chain(_numbered(lines, running, _ROMAN_SAME, _ROMAN_ALONE, _roman))
-    numbered = arabic if len(arabic) >= len(roman) else roman
-    chain = numbered if len(numbered) >= 3 else []
-    if not chain:
-        numbered = _unnumbered(lines, running)
-    taken = {h.start for h in numbered}
-    headings = numbered + [h for h in always if h.start not in taken]
-    headings.sort(key=lambda h: h.start)
-
-    # The abstract comes first: a figure label reading "Abstract" later on is not a heading.
-    first_abstract = next((h for h in headings if h.kind == "abstract"), None)
-    headings = [
-        h
-        for h in headings
-        if h.kind != "abstract"
-        or (h is first_abstract and all(o.start >= h.start for o in numbered if o is not h))
-    ]
-    # "References" before a numbered "5 Conclusions" is a table's column, not the bibliography.
-    headings = [
-        h
-        for h in headings
-        if h.kind != "references"
-        or not any(o.start > h.start and o.kind in _MAIN_TEXT for o in chain)
-    ]
-    # After the references, lettered headings ("A Proofs", "B" then "Datasets") are appendices.
-    references = next((h for h in headings if h.kind == "references"), None)
-    if references is not None:
-        tail = lines[references.end :]
-        letters = _chain(_numbered(tail, running, _LETTER_SAME, _LETTER_ALONE, _letter_value))
-        taken = {h.start for h in headings}
-        for h in letters:
-            h.start, h.end = h.start + references.end, h.end + references.end
-            if h.start not in taken:
-                h.kind = "appendix"
-                headings.append(h)
-        headings.sort(key=lambda h: h.start)
-    return _without_overlaps(headings)
-
-
-def _int_or_none(text: str) -> int | None:
-    return int(text) if 0 < int(text) <= 40 else None  # "0" and "2016" are not sections
-
-
-def _without_overlaps(headings: list[_Heading]) -> list[_Heading]:
-    kept: list[_Heading] = []
-    for h in headings:
-        if kept and h.start < kept[-1].end:
-            continue
-        kept.append(h)
-    return kept
+def locate_sections(lines: list[str]) -> list[Located]:
+    """Split a paper's lines at its section headings (see `split_sections`)."""
+    headings = find_headings(lines)
+    located: list[Located] = []
+    first = headings[0].start if headings else len(lines)
+    preamble = "\n".join(lines[:first]).strip()
+    if preamble:
+        located.append(Located(Section(None, "", preamble), range(first)))
+    for i, h in enumerate(headings):
+        stop = headings[i + 1].start if i + 1 < len(headings) else len(lines)
+        body = "\n".join(lines[h.end : stop]).strip()
+        located.append(Located(Section(h.kind, h.label, body), range(h.end, stop)))
+    return located
 
 
 def split_sections(text: str) -> list[Section]:
@@ -368,26 +84,18 @@ def split_sections(text: str) -> list[Section]:
     heading "". References, acknowledgements and appendices are kept here with their own kinds;
     `drop_back_matter` removes them.
     """
-    lines: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if m := _RUN_IN_ABSTRACT.match(line):  # IEEE: "Abstract—We present …"
-            lines.extend(m.groups())
-        else:
-            lines.append(line)
-    headings = _find_headings(lines)
-    sections: list[Section] = []
-    preamble = "\n".join(lines[: headings[0].start] if headings else lines).strip()
-    if preamble:
-        sections.append(Section(None, "", preamble))
-    for i, h in enumerate(headings):
-        stop = headings[i + 1].start if i + 1 < len(headings) else len(lines)
-        body = "\n".join(lines[h.end : stop]).strip()
-        sections.append(Section(h.kind, h.label, body))
-    return sections
+    return [found.section for found in locate_sections(paper_lines(text))]
 
 
-def drop_back_matter(sections: list[Section]) -> list[Section]:
+class _Kinded(Protocol):
+    @property
+    def kind(self) -> str | None: ...
+
+
+_S = TypeVar("_S", bound=_Kinded)
+
+
+def drop_back_matter(sections: list[_S]) -> list[_S]:
     """Remove references, acknowledgements and appendices.
 
     Everything after the references is dropped: in arXiv papers what follows them is appendix or

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.models import PaperAnalysis
+from domain.models import PaperAnalysis, Passage
 from domain.statuses import AnalysisSource, AnalysisStatus, ExtractionStatus
 from storage._sql import insert
 from storage.models import AnalysisRow, ExtractionRow, utcnow
@@ -39,16 +39,42 @@ _ANALYSIS_AND_LINKS = (
 )
 
 
+# Everything but the passages, which only questions read.
+_EXTRACTION = select(*(c for c in ExtractionRow.__table__.c if c.name != "passages"))
+_EXTRACTION_KEY = and_(
+    ExtractionRow.arxiv_id == bindparam("arxiv_id"), ExtractionRow.version == bindparam("version")
+)
+
+
 class ExtractionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, arxiv_id: str, version: int) -> StoredExtraction | None:
-        stmt = select(ExtractionRow.__table__).where(
-            ExtractionRow.arxiv_id == arxiv_id, ExtractionRow.version == version
-        )
-        row = (await self._session.execute(stmt)).one_or_none()
+        stmt = _EXTRACTION.where(_EXTRACTION_KEY)
+        key = {"arxiv_id": arxiv_id, "version": version}
+        row = (await self._session.execute(stmt, key)).one_or_none()
         return None if row is None else _extraction(row)
+
+    async def passages(self, arxiv_id: str, version: int) -> list[Passage] | None:
+        """The version's passages; None when it was not read, or read before passages were kept."""
+        stmt = select(ExtractionRow.passages).where(_EXTRACTION_KEY)
+        key = {"arxiv_id": arxiv_id, "version": version}
+        stored = (await self._session.execute(stmt, key)).scalar_one_or_none()
+        if stored is None:
+            return None
+        return [Passage(section, page, text) for section, page, text in stored]
+
+    async def set_passages(self, arxiv_id: str, version: int, passages: Sequence[Passage]) -> bool:
+        """Store the passages of a version already read, leaving the rest of its row as it is;
+        False when the version has no row."""
+        stmt = (
+            update(ExtractionRow)
+            .where(ExtractionRow.arxiv_id == arxiv_id, ExtractionRow.version == version)
+            .values(passages=_compact(passages))
+        )
+        result = await self._session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def save(
         self,
@@ -60,14 +86,18 @@ class ExtractionRepository:
         pages: int | None = None,
         content: Any = None,
         code_links: Sequence[str] = (),
+        passages: Sequence[Passage] | None = None,
     ) -> StoredExtraction:
-        """Store the outcome of reading one version's PDF, replacing any earlier outcome."""
+        """Store the outcome of reading one version's PDF, replacing any earlier outcome.
+
+        `passages` None leaves the column NULL: they are read from the PDF when first asked for."""
         values = {
             "status": status,
             "reason": reason,
             "pages": pages,
             "content": content,
             "code_links": list(code_links),
+            "passages": null() if passages is None else _compact(passages),
             "created_at": utcnow(),
         }
         stmt = insert(self._session, ExtractionRow).values(
@@ -76,7 +106,7 @@ class ExtractionRepository:
         upsert = stmt.on_conflict_do_update(
             index_elements=["arxiv_id", "version"],
             set_={name: stmt.excluded[name] for name in values},
-        ).returning(*ExtractionRow.__table__.c)
+        ).returning(*_EXTRACTION.selected_columns)
         return _extraction((await self._session.execute(upsert)).one())
 
 
@@ -170,6 +200,11 @@ class AnalysisRepository:
             func.coalesce(func.sum(AnalysisRow.prompt_tokens + AnalysisRow.completion_tokens), 0)
         ).where(AnalysisRow.updated_at >= start, AnalysisRow.updated_at < start + timedelta(1))
         return int((await self._session.execute(stmt)).scalar_one())
+
+
+def _compact(passages: Sequence[Passage]) -> list[list[object]]:
+    """[section, page, text] each: a passage's field names would be a fifth of its size."""
+    return [[p.section, p.page, p.text] for p in passages]
 
 
 def _extraction(row: Any) -> StoredExtraction:

@@ -504,3 +504,20 @@ def test_real_papers_sections_are_found_and_fit_the_budget(arxiv_id):
         assert section.heading.startswith(heading)
         assert section.heading in fitted
         assert section.text[:60] in fitted
+
+
+def test_a_table_of_contents_is_not_taken_for_the_headings():
+    contents = ["Contents", "1 Introduction", "3", "2 Method", "4", "3 Results", "7"]
+    text = _paper(
+        "A Paper Title",
+        *contents,
+        "1 Introduction",
+        PROSE,
+        "2 Method",
+        PROSE,
+        "3 Results",
+        PROSE,
+    )
+    sections = split_sections(text)
+    assert [s.heading for s in sections] == ["", "1 Introduction", "2 Method", "3 Results"]
+    assert sections[0].text == "\n".join(["A Paper Title", *contents])

@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
-from domain.models import PaperAnalysis
+from domain.models import PaperAnalysis, Passage
 from domain.statuses import AnalysisSource, AnalysisStatus, ExtractionStatus
 from storage.analyses import AnalysisRepository, ExtractionRepository
 from storage.db import Database
-from storage.models import AnalysisRow
+from storage.models import AnalysisRow, ExtractionRow
 
 KEY = ("2602.00780", 2, "gpt-4o-mini", "en", "v1")
 
@@ -193,3 +193,63 @@ async def test_tokens_used_on_sums_the_rows_written_that_utc_day(database: Datab
         assert await analyses.tokens_used_on(day) == (100 + 1) + (20 + 1) + (500000 + 1)
         assert await analyses.tokens_used_on(date(2026, 2, 2)) == 3000 + 1
         assert await analyses.tokens_used_on(date(2026, 1, 1)) == 0
+
+
+PASSAGES = [
+    Passage("", 1, "EcoVLA: Adaptive Pruning. Ada Lovelace, Alan Turing."),
+    Passage("Abstract", 1, "Vision-language-action models are slow. We prune them."),
+    Passage("4.2 Results", 6, "On LIBERO we reach a 1.6x speed-up at 0.4% loss."),
+]
+
+
+async def test_passages_are_stored_compactly_with_a_new_extraction(database: Database) -> None:
+    async with database.session() as session:
+        extractions = ExtractionRepository(session)
+        await extractions.save(
+            "2602.00780", 1, status=ExtractionStatus.OK, pages=6, content={}, passages=PASSAGES
+        )
+        await session.commit()
+    async with database.session() as session:
+        assert await ExtractionRepository(session).passages("2602.00780", 1) == PASSAGES
+        assert await ExtractionRepository(session).passages("2602.00780", 2) is None
+        raw = await session.scalar(select(ExtractionRow.passages))
+    assert raw == [[p.section, p.page, p.text] for p in PASSAGES]
+
+
+async def test_an_extraction_saved_without_passages_has_none_until_they_are_set(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        extractions = ExtractionRepository(session)
+        saved = await extractions.save(
+            "2602.00780", 1, status=ExtractionStatus.OK, pages=6, content={"pages": 6}
+        )
+        await session.commit()
+        null = await session.scalar(
+            select(func.count()).where(ExtractionRow.passages.is_(None))  # SQL NULL, not 'null'
+        )
+    assert null == 1
+    async with database.session() as session:
+        extractions = ExtractionRepository(session)
+        assert await extractions.passages("2602.00780", 1) is None
+        assert await extractions.set_passages("2602.00780", 1, PASSAGES)
+        assert not await extractions.set_passages("2602.00780", 2, PASSAGES)  # no such row
+        await session.commit()
+    async with database.session() as session:
+        extractions = ExtractionRepository(session)
+        assert await extractions.passages("2602.00780", 1) == PASSAGES
+        assert await extractions.get("2602.00780", 1) == saved  # the rest is as it was
+        assert await extractions.get("2602.00780", 2) is None
+
+
+async def test_a_failed_extraction_replaces_the_passages_too(database: Database) -> None:
+    async with database.session() as session:
+        extractions = ExtractionRepository(session)
+        await extractions.save(
+            "2602.00780", 1, status=ExtractionStatus.OK, content={}, passages=PASSAGES
+        )
+        await extractions.save(
+            "2602.00780", 1, status=ExtractionStatus.UNAVAILABLE, reason="HTTP 503"
+        )
+        await session.commit()
+        assert await extractions.passages("2602.00780", 1) is None
