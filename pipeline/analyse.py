@@ -89,7 +89,7 @@ class Analyzer:
         )
         # Endpoints quote a refused key back ("Incorrect API key provided: sk-…"), and the note
         # is stored, reported and posted: it is masked before anything else sees it.
-        self._redact = redact
+        self.redact = redact
         self._language = language
         self._max_output_tokens = max_output_tokens
         self._max_output_tokens_cap = max(max_output_tokens_cap, max_output_tokens)
@@ -138,7 +138,7 @@ class Analyzer:
                 writer = await self._analyse(paper, body, system_prompt(language), result)
             except openai.OpenAIError as exc:
                 writer = partial(
-                    note, fault_problem(exc, self.endpoint.client.timeout, self._redact)
+                    note, fault_problem(exc, self.endpoint.client.timeout, self.redact)
                 )
                 result.endpoint_fault = not isinstance(
                     exc, openai.BadRequestError | openai.UnprocessableEntityError

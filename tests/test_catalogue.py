@@ -65,6 +65,7 @@ ALLOWED: dict[str, str] = {
     "bot/slack/runner.py:_run_socket_mode": "how the bot listens, in the operator's log",
     "bot/telegram/runner.py:_run_polling": "how the bot listens, in the operator's log",
     "bot/telegram/runner.py:webhook_app": "answers to Telegram's servers, not to people",
+    "pipeline/qa/retrieval.py": "the words questions are asked in: stop words for the ranker",
 }
 
 
