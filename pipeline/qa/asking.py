@@ -5,8 +5,10 @@ best passages go to the model within the input budget and the daily token cap.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, Protocol
+from weakref import WeakValueDictionary
 
 from domain.errors import CommandError, LlmNotAllowed
 from domain.messages import text
@@ -19,6 +21,7 @@ from pipeline.qa.answers import MAX_QUESTION_CHARS, PaperAnswer, Question
 from pipeline.qa.prompt import MAX_TURNS, Turn, build_prompt
 from pipeline.qa.retrieval import Retriever
 from storage.db import Database
+from storage.questions import question_key
 from storage.repositories import (
     AnalysisRepository,
     NewQuestion,
@@ -61,6 +64,11 @@ class PaperQuestions:
         self._retriever = retriever
         self._budget = budget
         self._input_token_budget = input_token_budget
+        # One first asking of a question per paper and language at a time: whoever asks the
+        # same at the same moment waits and is answered from the store.
+        self._locks: WeakValueDictionary[tuple[str, str, str, str], asyncio.Lock] = (
+            WeakValueDictionary()
+        )
 
     async def followed(self, question_id: int) -> StoredQuestion | None:
         async with self._db.session() as session:
@@ -70,6 +78,16 @@ class PaperQuestions:
         self, paper: Paper, question: Question, *, llm_allowed: bool = True
     ) -> PaperAnswer:
         """The answer to `question` about `paper` (for a follow-up, the followed question's)."""
+        if question.follows is not None:
+            return await self._answer(paper, question, llm_allowed)
+        key = (paper.versioned_id, question.language, question_key(question.text), self.model)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            return await self._answer(paper, question, llm_allowed)
+
+    async def _answer(self, paper: Paper, question: Question, llm_allowed: bool) -> PaperAnswer:
         asker = question.asker
         async with self._db.session() as session:
             questions = QuestionRepository(session)

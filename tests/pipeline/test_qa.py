@@ -3,6 +3,7 @@ real paper's PDF from the corpus) and the fake LLM."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -157,6 +158,21 @@ async def test_the_same_first_question_is_answered_from_the_store_without_tokens
     assert (record.prompt_tokens, record.completion_tokens) == (0, 0)
     assert record.chat_id == "-1002"
     assert await digest.budget.used_today(digest.db) > spent  # only the Chinese one  # type: ignore[union-attr]
+
+
+async def test_the_same_question_asked_at_once_in_two_chats_is_paid_for_once(
+    digest: Digest, llm: FakeOpenAI
+) -> None:
+    llm.latency = 0.3  # the first is still being answered when the second arrives
+    elsewhere = Asker("slack", "C9", "U9")
+
+    answers = await asyncio.gather(
+        digest.ask("1706.03762", ask()), digest.ask("1706.03762", ask(asker=elsewhere))
+    )
+
+    assert len(qa_requests(llm)) == 1
+    assert sorted(a.from_store for a in answers) == [False, True]
+    assert answers[0].text == answers[1].text
 
 
 async def test_a_second_delivery_of_one_asking_is_a_duplicate_and_asks_nothing(
