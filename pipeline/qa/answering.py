@@ -160,8 +160,9 @@ def render(
         paragraphs.append(_with_labels(body, labels))
     if not paragraphs:
         return False
-    if not answer.found:
-        paragraphs.insert(0, text("questions.not_said", language))
+    not_said = text("questions.not_said", language)
+    if not answer.found and not paragraphs[0].startswith(not_said.rstrip(".。")):
+        paragraphs.insert(0, not_said)
     into.text = "\n\n".join(paragraphs)
     into.citations = tuple(citations.values())
     into.found = answer.found

@@ -111,3 +111,16 @@ def test_citations_are_labelled_and_numbers_not_given_are_dropped() -> None:
     assert second == "It is fast."
     assert [c.passage for c in drafted.citations] == [4, 6]
     assert drafted.dropped == [9, 0] and drafted.grounded
+
+
+def test_a_not_found_answer_opens_with_the_catalogue_line_once() -> None:
+    said = {"text": "The paper does not say. It reports speed only.", "cites": [1]}
+    other = {"text": "It reports speed only.", "cites": [1]}
+    for part in (said, other):
+        drafted = Drafted()
+        answer = PassageAnswer.model_validate({"paragraphs": [part], "found": False})
+
+        assert render(answer, [0], PASSAGES, "en", drafted)
+
+        assert drafted.text.startswith("The paper does not say.")
+        assert drafted.text.count("does not say") == 1 and not drafted.found
