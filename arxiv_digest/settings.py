@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     llm_max_output_tokens: int = 2000
     llm_input_token_budget: int = 12000
     llm_daily_token_cap: int = 0  # tokens per UTC day for all analyses; 0: no cap
+    qa_input_token_budget: int = 6000  # tokens sent to answer a question about a paper
     summarize_per_user_per_day: int = 20  # chat `summarize` needing the LLM; 0: no cap
     summarize_per_user_per_minute: int = 5  # any chat `summarize`; 0: no limit
     keyword_changes_per_user_per_minute: int = 10  # chat `keywords add/remove`; 0: no limit

@@ -149,6 +149,7 @@ async def open_digest(
                 line=line,
                 budget=TokenBudget(settings.llm_daily_token_cap),
                 relevance=make_relevance(settings, db, embeddings_client),
+                qa_input_token_budget=settings.qa_input_token_budget,
             )
     finally:
         if embeddings_client is not None:

@@ -21,6 +21,7 @@ from benchmarks import (
     extraction,
     extraction_peers,
     matching,
+    qa_retrieval,
     ranking,
     startup,
     tokens,
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         ("Ranking", ranking.report(ranking.run(smoke=smoke, days_dir=args.days))),
         ("Tokens per paper", tokens.report(tokens.run(smoke=smoke))),
         ("Tokens the cap saves", capping.report(capping.run(smoke=smoke))),
+        ("Asking a paper: retrieval", qa_retrieval.report(qa_retrieval.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
         ("Start-up", startup.report(startup.run(smoke=smoke))),
     ]

@@ -1,8 +1,9 @@
-"""A daily cap on the LLM's tokens, checked before each analysis.
+"""A daily cap on the LLM's tokens, checked before each analysis and each question.
 
-The stored analyses are the ledger (they record every attempt's tokens), so processes sharing a
-database share one budget. What this process spent today also counts, for the moment between an
-answer and its row being written; the larger of the two is used, so nothing is counted twice.
+The stored analyses and questions are the ledger (they record every attempt's tokens), so
+processes sharing a database share one budget. What this process spent today also counts, for
+the moment between an answer and its row being written; the larger of the two is used, so
+nothing is counted twice.
 Analyses already in flight when the cap is reached still finish: the cap can be passed by them.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from storage.db import Database
-from storage.repositories import AnalysisRepository
+from storage.repositories import AnalysisRepository, QuestionRepository
 
 
 def utc_today() -> date:
@@ -36,6 +37,7 @@ class TokenBudget:
         day = self._roll()
         async with db.session() as session:
             stored = await AnalysisRepository(session).tokens_used_on(day)
+            stored += await QuestionRepository(session).tokens_used_on(day)
         return max(stored, self._spent)
 
     async def exhausted(self, db: Database) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.errors import CommandError
 from domain.models import Paper
 from pipeline.admission import ArrivalLine
 from pipeline.analyse import PROMPT_VERSION, Analyzer
@@ -24,6 +25,10 @@ from pipeline.options import DigestOptions
 from pipeline.outcomes import DigestOutcome, PaperResult
 from pipeline.paperwork import PaperWork
 from pipeline.pdf import PdfReader
+from pipeline.qa.answering import Answerer
+from pipeline.qa.answers import PaperAnswer, Question
+from pipeline.qa.asking import DEFAULT_INPUT_TOKEN_BUDGET, PaperQuestions, check_question
+from pipeline.qa.retrieval import Retriever
 from pipeline.rebuild import rebuild_report
 from pipeline.relevance.service import Relevance
 from pipeline.report import DailyReport
@@ -47,6 +52,7 @@ class Digest:
         line: ArrivalLine,
         budget: TokenBudget | None = None,
         relevance: Relevance | None = None,
+        qa_input_token_budget: int = DEFAULT_INPUT_TOKEN_BUDGET,
     ) -> None:
         self.db = db
         # The order people asked in, for the reader's and the analyzer's slots and the look-ups.
@@ -55,8 +61,19 @@ class Digest:
         self.feeds = feeds  # shared with whoever ends a run's sharing (the daily delivery)
         self.budget = budget
         self._lookups = SharedLookups(api, line)
-        self.papers = PaperWork(
-            db=db, texts=FullTexts(db, reader), analyzer=analyzer, budget=budget
+        texts = FullTexts(db, reader)
+        self.papers = PaperWork(db=db, texts=texts, analyzer=analyzer, budget=budget)
+        self.questions = PaperQuestions(
+            db=db,
+            texts=texts,
+            answerer=(
+                Answerer(analyzer.endpoint, analyzer.slots, redact=analyzer.redact)
+                if analyzer is not None
+                else None
+            ),
+            retriever=Retriever(relevance.store.embedder if relevance is not None else None),
+            budget=budget,
+            input_token_budget=qa_input_token_budget,
         )
         self.relevance = relevance  # None: days in keyword order
         self._days = DayBuilder(
@@ -102,6 +119,24 @@ class Digest:
             return await self.papers.entry_for(
                 paper, [], options or self.options, llm_allowed=llm_allowed
             )
+
+    async def ask(
+        self, paper_text: str, question: Question, *, llm_allowed: bool = True
+    ) -> PaperAnswer:
+        """An answer to `question` about the paper `paper_text` names (an arXiv id or URL),
+        read and looked up as `summarize` would; a follow-up is about the paper of the question
+        it follows, whatever `paper_text` says. Raises a DigestError a user can read for an
+        empty or too long question, and `LlmNotAllowed` (with `llm_allowed` False) when only
+        the model could answer."""
+        check_question(question.text)
+        with self.line.ticket():  # someone is waiting: served before the batch, in order
+            if question.follows is not None:
+                followed = await self.questions.followed(question.follows)
+                if followed is None:
+                    raise CommandError("questions.unknown")
+                paper_text = f"{followed.arxiv_id}v{followed.version}"
+            paper = await self._paper(paper_text)
+            return await self.questions.answer(paper, question, llm_allowed=llm_allowed)
 
     async def paper(self, text: str) -> Paper:
         """A paper's metadata (an arXiv id or URL in `text`): from the store, else looked up on

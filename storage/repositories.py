@@ -6,6 +6,7 @@ from storage.chats import KEEP, ChatRepository
 from storage.deliveries import DeliveryRepository
 from storage.last_chats import LastChatRepository
 from storage.papers import FeedSnapshotRepository, PaperRepository
+from storage.questions import NewQuestion, QuestionRepository, StoredQuestion
 from storage.records import (
     ChatSettings,
     ReportPaper,
@@ -35,13 +36,16 @@ __all__ = [
     "ExtractionRepository",
     "FeedSnapshotRepository",
     "LastChatRepository",
+    "NewQuestion",
     "PaperRepository",
+    "QuestionRepository",
     "ReportPaper",
     "ReportRepository",
     "RunRecord",
     "RunRepository",
     "StoredAnalysis",
     "StoredExtraction",
+    "StoredQuestion",
     "StoredReport",
     "Subscription",
     "SubscriptionRepository",

@@ -8,7 +8,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from benchmarks import capping, chat_latency, day_run, extraction_peers, ranking, startup, tokens
+from benchmarks import (
+    capping,
+    chat_latency,
+    day_run,
+    extraction_peers,
+    qa_retrieval,
+    ranking,
+    startup,
+    tokens,
+)
 
 
 def test_day_run_smoke_posts_every_matching_paper_once_on_both_platforms() -> None:
@@ -123,3 +132,34 @@ def test_capping_smoke_sends_only_the_capped_number_and_announces_about_what_it_
     measured = full["prompt_tokens"] + full["completion_tokens"]
     measured -= cut["prompt_tokens"] + cut["completion_tokens"]
     assert 0.5 < cut["announced_saving"] / measured < 2
+
+
+def test_qa_retrieval_smoke_asks_paraphrased_questions_of_both_rankers() -> None:
+    result = qa_retrieval.run(smoke=True)
+
+    if "skipped" in result:  # the corpus sits next to the checkout, not in it
+        assert "skipped" in qa_retrieval.report(result)
+        return
+    assert result["questions"] > 0
+    assert set(result["rankers"]) == {"bm25", "bm25+tfidf"}
+    for row in result["rankers"].values():
+        recall = row["recall"]
+        assert 0 <= recall["1"] <= recall["3"] <= recall["5"] <= 1
+        assert row["sent_median"] > 0 and 0 < row["tokens_vs_paper"] <= 1
+    assert result["timing"]["passages"] > 0
+    assert "recall among the passages sent" in qa_retrieval.report(result)
+
+
+def test_questions_are_paraphrased_not_copied() -> None:
+    import random
+
+    sentence = (
+        "The calibration set holds 512 sequences sampled from the training corpus, "
+        "and the quantised model is evaluated on held-out perplexity."
+    )
+    question = qa_retrieval.paraphrase(sentence, random.Random(1))
+
+    assert question is not None and question.endswith("?")
+    assert sentence not in question and "512" not in question
+    words = sentence.lower().split()
+    assert not any(" ".join(words[i : i + 4]) in question.lower() for i in range(len(words) - 3))

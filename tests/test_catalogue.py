@@ -51,7 +51,8 @@ TECHNICAL_ERRORS = {
 # other exception (built-in, an SDK's, a private one) is a programmer's or the operator's.
 USER_ERRORS = {c.__name__ for c in _subclasses(DigestError)} - TECHNICAL_ERRORS
 
-PROMPT_FILES = {"pipeline/prompts.py"}  # the LLM's prompt: read by the model, not by people
+# The LLM's prompts: read by the model, not by people.
+PROMPT_FILES = {"pipeline/prompts.py", "pipeline/qa/prompt.py"}
 
 ALLOWED: dict[str, str] = {
     # file, or file:function/class: why its prose is not the chat's
@@ -64,6 +65,7 @@ ALLOWED: dict[str, str] = {
     "bot/slack/runner.py:_run_socket_mode": "how the bot listens, in the operator's log",
     "bot/telegram/runner.py:_run_polling": "how the bot listens, in the operator's log",
     "bot/telegram/runner.py:webhook_app": "answers to Telegram's servers, not to people",
+    "pipeline/qa/retrieval.py": "the words questions are asked in: stop words for the ranker",
 }
 
 

@@ -4,7 +4,8 @@ the way OpenAI does (embeddings: see `tests/fakes/openai_embeddings.py`).
 Point the real client at it: `AsyncOpenAI(base_url=fake.base_url, api_key="test", ...)`.
 
 By default every request gets a complete PaperAnalysis JSON built from the request itself, so a
-test can tell which paper was analysed: the summary quotes the title found on the user message's
+test can tell which paper was analysed (a question about a paper gets an answer citing its
+passages instead: see `tests/fakes/openai_qa.py`): the summary quotes the title found on the user message's
 `Title: ...` line (the format of `pipeline.prompts.user_message`), and the fields are in Chinese
 when the system prompt asks for Simplified Chinese. `canned_analysis(title, chinese=...)` returns
 exactly that answer. Usage is counted as OpenAI would roughly: prompt_tokens = characters of all
@@ -40,6 +41,7 @@ from typing import Any
 
 from tests.fakes.base import FakeServer, Request, Response
 from tests.fakes.openai_embeddings import embeddings_answer
+from tests.fakes.openai_qa import QA_BEHAVIOURS, is_qa_request, qa_answer
 
 BEHAVIOURS = (
     "ok",  # a complete, valid analysis
@@ -52,6 +54,7 @@ BEHAVIOURS = (
     "content_filter",  # content null, finish_reason "content_filter"
     "rate_limited",  # HTTP 429 with Retry-After
     "server_error",  # HTTP 500
+    *QA_BEHAVIOURS,  # questions about a paper only (tests/fakes/openai_qa.py); "ok" for analyses
 )
 
 _TITLE = re.compile(r"^Title:\s*(.+)$", re.MULTILINE)
@@ -219,6 +222,9 @@ class FakeOpenAI(FakeServer):
         chinese = "simplified chinese" in system.lower()
         fields = canned_analysis(found.group(1).strip() if found else "Untitled", chinese=chinese)
         text = json.dumps(fields, ensure_ascii=False)
+        qa = is_qa_request(payload, system)
+        if qa:
+            text = qa_answer(user, step, chinese=chinese)
         budget = payload.get("max_completion_tokens") or payload.get("max_tokens")
         content: str | None = text
         refusal: str | None = None
@@ -227,6 +233,8 @@ class FakeOpenAI(FakeServer):
         if step == "length":
             content, finish = text[: len(text) // 2], "length"
             completion_tokens = budget
+        elif qa and step in ("wrong_schema", "empty_field", "chatty", *QA_BEHAVIOURS, "ok"):
+            pass  # written by qa_answer
         elif step == "invalid_json":
             content = 'Here is the analysis of the paper: {"summary": "' + fields["summary"]
         elif step == "wrong_schema":
