@@ -100,25 +100,6 @@ def _inflect(word: str, rng: random.Random) -> str:
     return word + "s"
 
 
-def passages_of(full: FullText) -> list[Passage]:
-    """Stand-in passages until extraction keeps them: ~150 words on sentence ends per section,
-    at most 200, page unknown (1)."""
-    out: list[Passage] = []
-    for section in full.sections:
-        words = section.text.split()
-        pieces = [" ".join(words[i : i + 200]) for i in range(0, len(words), 200)]
-        sentences = [s for piece in pieces for s in _SENTENCE.split(piece)]
-        chunk: list[str] = []
-        for sentence in sentences:
-            chunk.append(sentence)
-            if sum(len(s.split()) for s in chunk) >= 150:
-                out.append(Passage(section.heading, 1, " ".join(chunk)))
-                chunk = []
-        if chunk:
-            out.append(Passage(section.heading, 1, " ".join(chunk)))
-    return out
-
-
 @dataclass(slots=True)
 class _Case:
     paper: int
@@ -176,7 +157,7 @@ async def _measure(smoke: bool) -> dict:
     for path in files:
         full = extract(path.read_bytes())
         papers.append(_stand_in(path, full))
-        texts.append(passages_of(full))
+        texts.append(full.passages)
     cases = _questions(texts, 3 if smoke else PER_PAPER)
     tfidf = TfidfEmbedder(_fit_corpus(300 if smoke else FIT_PAPERS))
     rankers = _rankers(tfidf)
