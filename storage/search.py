@@ -1,0 +1,146 @@
+"""Full-text search over every stored paper, in the database's own engine (migration 0013):
+SQLite FTS5 on the embedded default, a weighted `tsvector` on PostgreSQL.
+
+Queries never reach the engine as syntax: the caller's words are reduced to plain terms and
+bound as parameters, so quotes, `*`, `NEAR` or a lone `-` are just text. All the terms are
+asked for first; when fewer than `limit` papers hold them all, papers holding any of them fill
+the rest, best first, so a half-remembered query with one wrong word still finds its paper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+MAX_TERMS = 12  # a pasted paragraph is cut to its first words, not sent whole
+_TERM = re.compile(r"[^\W_]+")
+# Title, abstract, analysis: a word in the title says more about the paper than one in its
+# analysis (FTS5's bm25 column weights; PostgreSQL weighs them A, B, C).
+_FTS5_RANK = "bm25(search_index, 5.0, 2.0, 1.0)"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """What narrows a search besides its words; None or empty: no narrowing."""
+
+    since: date | None = None  # first announced on or after
+    until: date | None = None  # first announced on or before
+    category: str | None = None  # one of the paper's categories, "cs.RO"
+    author: str | None = None  # a part of an author's name, any case
+    among: Collection[str] | None = None  # only these arXiv ids (liked, posted here)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    arxiv_id: str
+    score: float  # higher is better; only comparable within one search
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a query as plain terms (letters and digits), lower-cased, at most
+    MAX_TERMS, repeats dropped."""
+    terms = dict.fromkeys(word.lower() for word in _TERM.findall(query))
+    return list(terms)[:MAX_TERMS]
+
+
+class SearchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+
+    async def find(
+        self, terms: Sequence[str], filters: SearchFilters = SearchFilters(), limit: int = 10
+    ) -> list[SearchHit]:
+        """The best `limit` papers for the terms (see the module's note), best first."""
+        if not terms or limit <= 0 or (filters.among is not None and not filters.among):
+            return []
+        hits = await self._match(terms, filters, limit, every=True)
+        if len(hits) < limit and len(terms) > 1:
+            seen = {hit.arxiv_id for hit in hits}
+            more = await self._match(terms, filters, limit + len(hits), every=False)
+            hits += [hit for hit in more if hit.arxiv_id not in seen][: limit - len(hits)]
+        return hits
+
+    async def by_title(self, title: str) -> str | None:
+        """The paper whose title is exactly this, whatever the case and spacing."""
+        wanted = " ".join(title.split()).casefold()
+        if not wanted:
+            return None
+        stmt = text(
+            "SELECT arxiv_id FROM search_documents WHERE lower(title) = :title LIMIT 1"
+        ).bindparams(title=wanted)
+        return (await self._session.execute(stmt)).scalar_one_or_none()
+
+    async def _match(
+        self, terms: Sequence[str], filters: SearchFilters, limit: int, *, every: bool
+    ) -> list[SearchHit]:
+        params: dict[str, Any] = {"limit": limit}
+        where = _filter_sql(filters, params, postgres=self._postgres)
+        if self._postgres:
+            sql = _postgres_sql(terms, params, every=every, where=where)
+        else:
+            joiner = " AND " if every else " OR "
+            params["match"] = joiner.join(f'"{term}"' for term in terms)
+            sql = (
+                f"SELECT d.arxiv_id, -{_FTS5_RANK} AS score FROM search_index"
+                " JOIN search_documents d ON d.id = search_index.rowid"
+                " JOIN papers p ON p.arxiv_id = d.arxiv_id"
+                f" WHERE search_index MATCH :match{where}"
+                f" ORDER BY {_FTS5_RANK} LIMIT :limit"
+            )
+        rows = (await self._session.execute(text(sql), params)).all()
+        return [SearchHit(arxiv_id, float(score)) for arxiv_id, score in rows]
+
+
+def _postgres_sql(terms: Sequence[str], params: dict[str, Any], *, every: bool, where: str) -> str:
+    """Each term its own `plainto_tsquery` (stemmed, stop words dropped, no syntax), joined by
+    && or ||."""
+    parts = []
+    for i, term in enumerate(terms):
+        params[f"term{i}"] = term
+        parts.append(f"plainto_tsquery('english', :term{i})")
+    query = (" && " if every else " || ").join(parts)
+    return (
+        "SELECT d.arxiv_id, ts_rank(d.document, q.query) AS score"
+        f" FROM search_documents d, ({_select_query(query)}) q,"
+        " papers p WHERE p.arxiv_id = d.arxiv_id AND d.document @@ q.query"
+        f"{where} ORDER BY score DESC, d.arxiv_id LIMIT :limit"
+    )
+
+
+def _select_query(query: str) -> str:
+    return f"SELECT {query} AS query"
+
+
+def _filter_sql(filters: SearchFilters, params: dict[str, Any], *, postgres: bool) -> str:
+    """` AND …` conditions on `p` (papers) for the filters set, their values in `params`."""
+    conditions = []
+    if filters.since is not None:
+        params["since"] = filters.since
+        conditions.append("p.first_announced_on >= :since")
+    if filters.until is not None:
+        params["until"] = filters.until
+        conditions.append("p.first_announced_on <= :until")
+    if filters.category:
+        params["category"] = filters.category
+        conditions.append(
+            "CAST(p.categories AS jsonb) @> jsonb_build_array(CAST(:category AS TEXT))"
+            if postgres
+            else "EXISTS (SELECT 1 FROM json_each(p.categories) WHERE value = :category)"
+        )
+    if filters.author:
+        params["author"] = f"%{filters.author.casefold()}%"
+        conditions.append("lower(CAST(p.authors AS TEXT)) LIKE :author")
+    if filters.among is not None:
+        names = []
+        for i, arxiv_id in enumerate(sorted(filters.among)):
+            params[f"among{i}"] = arxiv_id
+            names.append(f":among{i}")
+        conditions.append(f"p.arxiv_id IN ({', '.join(names)})")
+    return "".join(f" AND {condition}" for condition in conditions)
