@@ -114,8 +114,8 @@ class Citation:
     page: int
 
     def label(self) -> str:
-        """"§4.2, p. 6": the section's number where it has one, else its heading."""
+        """ "§4.2, p. 6": the section's number where it has one, else its heading."""
         number = self.section.split(" ", 1)[0].rstrip(".")
-        where = number if number[:1].isdigit() or number.isupper() and len(number) < 6 else ""
+        where = number if number[:1].isdigit() or (number.isupper() and len(number) < 6) else ""
         where = where or self.section
         return f"§{where}, p. {self.page}" if where else f"p. {self.page}"

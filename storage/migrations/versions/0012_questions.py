@@ -48,7 +48,9 @@ def upgrade() -> None:
             ["follows"], ["questions.id"], name=op.f("fk_questions_follows_questions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_questions")),
-        sa.UniqueConstraint("platform", "request_key", name=op.f("uq_questions_platform_request_key")),
+        sa.UniqueConstraint(
+            "platform", "request_key", name=op.f("uq_questions_platform_request_key")
+        ),
     )
     op.create_index(
         "ix_questions_cache", "questions", ["arxiv_id", "version", "question_key", "language"]
