@@ -2,9 +2,11 @@
 SQLite FTS5 on the embedded default, a weighted `tsvector` on PostgreSQL.
 
 Queries never reach the engine as syntax: the caller's words are reduced to plain terms and
-bound as parameters, so quotes, `*`, `NEAR` or a lone `-` are just text. All the terms are
-asked for first; when fewer than `limit` papers hold them all, papers holding any of them fill
-the rest, best first, so a half-remembered query with one wrong word still finds its paper.
+bound as parameters, so quotes, `*`, `NEAR` or a lone `-` are just text. Papers holding all
+the terms come first; when fewer than `limit` do, papers holding all but one of them (three
+terms or more) fill the rest, so a half-remembered query with one wrong word still finds its
+paper. Papers holding just any one term are never ranked: with common words that is most of
+the archive, and ranking it all is what makes a search slow.
 """
 
 from __future__ import annotations
@@ -43,10 +45,13 @@ class SearchHit:
 
 
 def search_terms(query: str) -> list[str]:
-    """The words of a query as plain terms (letters and digits), lower-cased, at most
-    MAX_TERMS, repeats dropped."""
-    terms = dict.fromkeys(word.lower() for word in _TERM.findall(query))
-    return list(terms)[:MAX_TERMS]
+    """The words of a query as plain terms (letters and digits), lower-cased, repeats
+    dropped, at most MAX_TERMS."""
+    return all_terms(query)[:MAX_TERMS]
+
+
+def all_terms(query: str) -> list[str]:
+    return list(dict.fromkeys(word.lower() for word in _TERM.findall(query)))
 
 
 class SearchRepository:
@@ -60,10 +65,11 @@ class SearchRepository:
         """The best `limit` papers for the terms (see the module's note), best first."""
         if not terms or limit <= 0 or (filters.among is not None and not filters.among):
             return []
-        hits = await self._match(terms, filters, limit, every=True)
-        if len(hits) < limit and len(terms) > 1:
+        hits = await self._match([terms], filters, limit)
+        if len(hits) < limit and len(terms) >= 3:
             seen = {hit.arxiv_id for hit in hits}
-            more = await self._match(terms, filters, limit + len(hits), every=False)
+            all_but_one = [[t for t in terms if t != left_out] for left_out in terms]
+            more = await self._match(all_but_one, filters, limit + len(hits))
             hits += [hit for hit in more if hit.arxiv_id not in seen][: limit - len(hits)]
         return hits
 
@@ -78,15 +84,17 @@ class SearchRepository:
         return (await self._session.execute(stmt)).scalar_one_or_none()
 
     async def _match(
-        self, terms: Sequence[str], filters: SearchFilters, limit: int, *, every: bool
+        self, groups: Sequence[Sequence[str]], filters: SearchFilters, limit: int
     ) -> list[SearchHit]:
+        """Papers holding every term of at least one group, best first."""
         params: dict[str, Any] = {"limit": limit}
         where = _filter_sql(filters, params, postgres=self._postgres)
         if self._postgres:
-            sql = _postgres_sql(terms, params, every=every, where=where)
+            sql = _postgres_sql(groups, params, where=where)
         else:
-            joiner = " AND " if every else " OR "
-            params["match"] = joiner.join(f'"{term}"' for term in terms)
+            params["match"] = " OR ".join(
+                "(" + " AND ".join(f'"{term}"' for term in group) + ")" for group in groups
+            )
             sql = (
                 f"SELECT d.arxiv_id, -{_FTS5_RANK} AS score FROM search_index"
                 " JOIN search_documents d ON d.id = search_index.rowid"
@@ -98,24 +106,27 @@ class SearchRepository:
         return [SearchHit(arxiv_id, float(score)) for arxiv_id, score in rows]
 
 
-def _postgres_sql(terms: Sequence[str], params: dict[str, Any], *, every: bool, where: str) -> str:
-    """Each term its own `plainto_tsquery` (stemmed, stop words dropped, no syntax), joined by
-    && or ||."""
-    parts = []
-    for i, term in enumerate(terms):
-        params[f"term{i}"] = term
-        parts.append(f"plainto_tsquery('english', :term{i})")
-    query = (" && " if every else " || ").join(parts)
+def _postgres_sql(groups: Sequence[Sequence[str]], params: dict[str, Any], *, where: str) -> str:
+    """Each term its own `plainto_tsquery` (stemmed, stop words dropped, no syntax): a group's
+    joined by &&, the groups by ||."""
+    names: dict[str, str] = {}
+    for group in groups:
+        for term in group:
+            if term not in names:
+                names[term] = f"term{len(names)}"
+                params[names[term]] = term
+    query = " || ".join(
+        "(" + " && ".join(f"plainto_tsquery('english', :{names[t]})" for t in group) + ")"
+        for group in groups
+    )
+    # Normalisation 1 divides by 1 + log(length): a short text holding the words ranks above
+    # a long one holding them too, as FTS5's bm25 has it.
     return (
-        "SELECT d.arxiv_id, ts_rank(d.document, q.query) AS score"
-        f" FROM search_documents d, ({_select_query(query)}) q,"
+        "SELECT d.arxiv_id, ts_rank(d.document, q.query, 1) AS score"
+        f" FROM search_documents d, (SELECT {query} AS query) q,"
         " papers p WHERE p.arxiv_id = d.arxiv_id AND d.document @@ q.query"
         f"{where} ORDER BY score DESC, d.arxiv_id LIMIT :limit"
     )
-
-
-def _select_query(query: str) -> str:
-    return f"SELECT {query} AS query"
 
 
 def _filter_sql(filters: SearchFilters, params: dict[str, Any], *, postgres: bool) -> str:

@@ -76,7 +76,18 @@ async def test_a_wrong_word_still_finds_the_paper_with_the_others(
     words = _rare_words(paper, papers, 3)
     found = await _find(database, " ".join([*words, "zyxwvutsrq"]))
     assert paper.arxiv_id in found[:3]
-    assert len(found) == 10  # the rest filled with papers holding any of the words
+
+
+async def test_papers_holding_all_but_one_word_follow_those_holding_all(
+    database: Database, papers: list[Paper]
+) -> None:
+    base = papers[0]
+    every = replace(base, arxiv_id="2699.00010", title="Quokka wombat numbat", abstract="x")
+    two = replace(base, arxiv_id="2699.00011", title="Quokka wombat", abstract="x")
+    one = replace(base, arxiv_id="2699.00012", title="Quokka", abstract="x")
+    await _store(database, [*papers, one, two, every])
+    assert await _find(database, "quokka wombat numbat") == ["2699.00010", "2699.00011"]
+    assert await _find(database, "quokka wombat") == ["2699.00011", "2699.00010"]
 
 
 async def test_an_analysis_is_searchable_once_stored_and_follows_its_changes(
