@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -38,6 +38,9 @@ class SearchFilters:
     among: Collection[str] | None = None  # only these arXiv ids (liked, posted here)
 
 
+NO_FILTERS = SearchFilters()
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     arxiv_id: str
@@ -60,7 +63,7 @@ class SearchRepository:
         self._postgres = session.get_bind().dialect.name == "postgresql"
 
     async def find(
-        self, terms: Sequence[str], filters: SearchFilters = SearchFilters(), limit: int = 10
+        self, terms: Sequence[str], filters: SearchFilters = NO_FILTERS, limit: int = 10
     ) -> list[SearchHit]:
         """The best `limit` papers for the terms (see the module's note), best first."""
         if not terms or limit <= 0 or (filters.among is not None and not filters.among):
@@ -155,3 +158,33 @@ def _filter_sql(filters: SearchFilters, params: dict[str, Any], *, postgres: boo
             names.append(f":among{i}")
         conditions.append(f"p.arxiv_id IN ({', '.join(names)})")
     return "".join(f" AND {condition}" for condition in conditions)
+
+
+async def keep_matching(
+    session: AsyncSession, arxiv_ids: Sequence[str], filters: SearchFilters
+) -> list[str]:
+    """Those of `arxiv_ids` the filters keep, in their order (for hits found another way)."""
+    if not arxiv_ids:
+        return []
+    among = set(arxiv_ids) if filters.among is None else set(arxiv_ids) & set(filters.among)
+    params: dict[str, Any] = {}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    where = _filter_sql(replace(filters, among=among), params, postgres=postgres)
+    rows = await session.execute(
+        text(f"SELECT p.arxiv_id FROM papers p WHERE 1 = 1{where}"), params
+    )
+    kept = {arxiv_id for (arxiv_id,) in rows}
+    return [arxiv_id for arxiv_id in arxiv_ids if arxiv_id in kept]
+
+
+async def analysis_texts(session: AsyncSession, arxiv_ids: Sequence[str]) -> dict[str, str]:
+    """The searched analysis text of these papers (summary first), where they have one."""
+    if not arxiv_ids:
+        return {}
+    params = {f"id{i}": arxiv_id for i, arxiv_id in enumerate(arxiv_ids)}
+    names = ", ".join(f":{name}" for name in params)
+    stmt = text(
+        f"SELECT arxiv_id, analysis FROM search_documents WHERE arxiv_id IN ({names})"
+        " AND analysis != ''"
+    )
+    return {arxiv_id: analysis for arxiv_id, analysis in await session.execute(stmt, params)}

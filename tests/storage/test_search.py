@@ -11,7 +11,7 @@ from domain.models import Paper, PaperAnalysis
 from domain.statuses import AnalysisSource, AnalysisStatus
 from storage.db import Database
 from storage.repositories import AnalysisRepository, PaperRepository
-from storage.search import SearchFilters, SearchRepository, search_terms
+from storage.search import SearchFilters, SearchRepository, all_terms, search_terms
 from tests.realdays import real_days
 
 
@@ -41,9 +41,9 @@ def _rare_words(paper: Paper, papers: list[Paper], count: int) -> list[str]:
     """Words of the paper's abstract that few other abstracts hold: what a reader recalls."""
     seen: dict[str, int] = {}
     for other in papers:
-        for word in set(search_terms(other.abstract)):
+        for word in set(all_terms(other.abstract)):
             seen[word] = seen.get(word, 0) + 1
-    words = [w for w in dict.fromkeys(search_terms(paper.abstract)) if len(w) > 4 and w.isalpha()]
+    words = [w for w in dict.fromkeys(all_terms(paper.abstract)) if len(w) > 4 and w.isalpha()]
     return sorted(words, key=lambda w: seen[w])[:count]
 
 
