@@ -42,9 +42,7 @@ def _distinct_words(paper: Paper, papers: list[Paper]) -> str:
         for word in set(all_terms(other.abstract)):
             counts[word] = counts.get(word, 0) + 1
     title = set(all_terms(paper.title))
-    words = [
-        w for w in dict.fromkeys(all_terms(paper.abstract)) if len(w) > 4 and w not in title
-    ]
+    words = [w for w in dict.fromkeys(all_terms(paper.abstract)) if len(w) > 4 and w not in title]
     return " ".join(sorted(words, key=lambda w: counts[w])[:3])
 
 
