@@ -48,13 +48,16 @@ class SearchHit:
 
 
 def search_terms(query: str) -> list[str]:
-    """The words of a query as plain terms (letters and digits), lower-cased, repeats
-    dropped, at most MAX_TERMS."""
+    """The query's terms, at most MAX_TERMS (see `all_terms`)."""
     return all_terms(query)[:MAX_TERMS]
 
 
 def all_terms(query: str) -> list[str]:
-    return list(dict.fromkeys(word.lower() for word in _TERM.findall(query)))
+    """Each word as typed, reduced to its letters and digits, lower-cased, repeats dropped. A
+    word of several parts ("KV-cache", "in-the-wild") is one term, searched as a phrase, so it
+    finds "KV cache" too and counts once when a query is missing a word."""
+    terms = (" ".join(_TERM.findall(word)).lower() for word in query.split())
+    return list(dict.fromkeys(term for term in terms if term))
 
 
 class SearchRepository:
@@ -110,7 +113,7 @@ class SearchRepository:
 
 
 def _postgres_sql(groups: Sequence[Sequence[str]], params: dict[str, Any], *, where: str) -> str:
-    """Each term its own `plainto_tsquery` (stemmed, stop words dropped, no syntax): a group's
+    """Each term its own `phraseto_tsquery` (stemmed, stop words dropped, no syntax): a group's
     joined by &&, the groups by ||."""
     names: dict[str, str] = {}
     for group in groups:
@@ -119,7 +122,7 @@ def _postgres_sql(groups: Sequence[Sequence[str]], params: dict[str, Any], *, wh
                 names[term] = f"term{len(names)}"
                 params[names[term]] = term
     query = " || ".join(
-        "(" + " && ".join(f"plainto_tsquery('english', :{names[t]})" for t in group) + ")"
+        "(" + " && ".join(f"phraseto_tsquery('english', :{names[t]})" for t in group) + ")"
         for group in groups
     )
     # Normalisation 1 divides by 1 + log(length): a short text holding the words ranks above

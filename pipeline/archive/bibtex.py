@@ -41,7 +41,7 @@ def bibtex(papers: Iterable[Paper]) -> str:
 
 
 def citation_key(paper: Paper) -> str:
-    """"arxiv2602.00780", "arxivcs_9901001": the same for every version and every export."""
+    """ "arxiv2602.00780", "arxivcs_9901001": the same for every version and every export."""
     return "arxiv" + paper.arxiv_id.replace("/", "_")
 
 

@@ -46,7 +46,9 @@ def test_titles_and_names_read_back_as_written(papers: list[Paper]) -> None:
         names = [decode(name) for name in parsed["author"].split(" and ")]
         written = [" ".join(a.split()) for a in paper.authors]
         assert [n for n, a in zip(names, written, strict=True) if '"' not in a] == [
-            a for a in written if '"' not in a  # LaTeX prints a straight quote curly
+            a
+            for a in written
+            if '"' not in a  # LaTeX prints a straight quote curly
         ]
 
 
