@@ -26,4 +26,8 @@ TEXTS: Texts = {
         "en": "cat: takes one category, e.g. cat:cs.RO",
         "zh": "cat: 只能填一个分类，例如 cat:cs.RO",
     },
+    "archive.bad_week": {
+        "en": "{value} is not a week (expected YYYY-Www, e.g. 2026-W49)",
+        "zh": "{value} 不是有效的周（格式为 YYYY-Www，例如 2026-W49）",
+    },
 }

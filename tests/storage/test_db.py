@@ -40,6 +40,7 @@ TABLES = {
     "answer_messages",
     "questions",
     "search_documents",
+    "weekly_digests",
 }
 # Full-text search lives in each engine's own objects (migration 0013), outside the models.
 SEARCH_ONLY = "search_"
@@ -59,7 +60,7 @@ async def test_open_migrates_an_empty_database_to_head(database: Database) -> No
         tables = await connection.run_sync(_table_names)
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     assert tables == TABLES | {"alembic_version"}
-    assert version == [("0013",)]
+    assert version == [("0014",)]
 
 
 async def test_opening_again_keeps_schema_and_data(empty_database_url: str) -> None:
@@ -77,7 +78,7 @@ async def test_opening_again_keeps_schema_and_data(empty_database_url: str) -> N
     finally:
         await second.close()
     assert [s.keyword_key for s in kept] == ["llm"]
-    assert versions == [("0013",)]
+    assert versions == [("0014",)]
 
 
 _OPEN_IN_A_PROCESS = """
@@ -122,7 +123,7 @@ async def test_processes_opening_a_fresh_database_at_once_all_succeed(
         await db.close()
     assert failures == []
     assert tables == TABLES | {"alembic_version"}
-    assert versions == [("0013",)]
+    assert versions == [("0014",)]
 
 
 def _schema_differences(connection: Connection) -> list[object]:
