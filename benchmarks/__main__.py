@@ -8,6 +8,7 @@ CI keeps them working; its numbers are not results and RESULTS.md is left alone.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import subprocess
@@ -22,6 +23,7 @@ from benchmarks import (
     extraction_peers,
     matching,
     ranking,
+    search,
     startup,
     tokens,
 )
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         ("Tokens per paper", tokens.report(tokens.run(smoke=smoke))),
         ("Tokens the cap saves", capping.report(capping.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
+        ("Searching the archive", search.report(asyncio.run(search.run(smoke=smoke)))),
         ("Start-up", startup.report(startup.run(smoke=smoke))),
     ]
 

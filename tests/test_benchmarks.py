@@ -6,9 +6,22 @@ Timings are never asserted here: they belong to `python -m benchmarks`, not to a
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
-from benchmarks import capping, chat_latency, day_run, extraction_peers, ranking, startup, tokens
+import pytest
+from sqlalchemy import make_url
+
+from benchmarks import (
+    capping,
+    chat_latency,
+    day_run,
+    extraction_peers,
+    ranking,
+    search,
+    startup,
+    tokens,
+)
 
 
 def test_day_run_smoke_posts_every_matching_paper_once_on_both_platforms() -> None:
@@ -123,3 +136,21 @@ def test_capping_smoke_sends_only_the_capped_number_and_announces_about_what_it_
     measured = full["prompt_tokens"] + full["completion_tokens"]
     measured -= cut["prompt_tokens"] + cut["completion_tokens"]
     assert 0.5 < cut["announced_saving"] / measured < 2
+
+
+async def test_search_smoke_finds_half_remembered_papers_on_the_test_databases() -> None:
+    """SQLite always; PostgreSQL in a database of the benchmark's own where the suite has one."""
+    if not search.real_papers(1):
+        pytest.skip("the corpus's announcement days are not beside the checkout")
+    server = os.environ.get("TEST_DATABASE_URL")
+    postgres = str(make_url(server).set(database="arxiv_digest_bench")) if server else None
+    results = await search.run(smoke=True, postgres=postgres)
+
+    assert [r.engine for r in results][: 1 + bool(server)] == ["SQLite FTS5"] + (
+        ["PostgreSQL tsvector"] if server else []
+    )
+    for result in results:
+        assert result.papers == 5_000
+        assert result.lexical_top >= 0.8 and result.fused_top >= 0.8
+        assert 0 < result.p50_ms <= result.p95_ms
+    assert "| SQLite FTS5 | 5,000 |" in search.report(results)
