@@ -8,6 +8,7 @@ CI keeps them working; its numbers are not results and RESULTS.md is left alone.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import subprocess
@@ -23,6 +24,7 @@ from benchmarks import (
     matching,
     qa_retrieval,
     ranking,
+    search,
     startup,
     tokens,
 )
@@ -94,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         ("Tokens the cap saves", capping.report(capping.run(smoke=smoke))),
         ("Asking a paper: retrieval", qa_retrieval.report(qa_retrieval.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
+        ("Searching the archive", search.report(asyncio.run(search.run(smoke=smoke)))),
         ("Start-up", startup.report(startup.run(smoke=smoke))),
     ]
 

@@ -385,3 +385,20 @@ class QuestionRow(Base):
     completion_tokens: Mapped[int]
     message_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WeeklyDigestRow(Base):
+    """A chat's weekly digest: recorded (PENDING) before it is posted, SENT with its message's
+    id once the platform took it, so a rerun or a restart posts each week once."""
+
+    __tablename__ = "weekly_digests"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, "2026-W49"
+    status: Mapped[str] = mapped_column(String(20))  # DeliveryStatus
+    message_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

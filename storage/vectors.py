@@ -7,6 +7,7 @@ business, named by the `embedder` column, so vectors of different embedders neve
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,3 +76,16 @@ class VectorRepository:
         stored = await self.state(name)
         assert stored is not None
         return stored
+
+    async def added_since(
+        self, embedder: str, since: datetime | None
+    ) -> list[tuple[str, bytes, datetime]]:
+        """The vectors stored at or after `since` (all of them for None), oldest first: what a
+        reader holding the others in memory lacks."""
+        stmt = select(
+            PaperVectorRow.arxiv_id, PaperVectorRow.vector, PaperVectorRow.created_at
+        ).where(PaperVectorRow.embedder == embedder)
+        if since is not None:
+            stmt = stmt.where(PaperVectorRow.created_at >= since)
+        rows = await self._session.execute(stmt.order_by(PaperVectorRow.created_at))
+        return [(row.arxiv_id, row.vector, row.created_at) for row in rows]

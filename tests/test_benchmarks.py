@@ -6,7 +6,11 @@ Timings are never asserted here: they belong to `python -m benchmarks`, not to a
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
 
 from benchmarks import (
     capping,
@@ -15,6 +19,7 @@ from benchmarks import (
     extraction_peers,
     qa_retrieval,
     ranking,
+    search,
     startup,
     tokens,
 )
@@ -163,3 +168,21 @@ def test_questions_are_paraphrased_not_copied() -> None:
     assert sentence not in question and "512" not in question
     words = sentence.lower().split()
     assert not any(" ".join(words[i : i + 4]) in question.lower() for i in range(len(words) - 3))
+
+
+async def test_search_smoke_finds_half_remembered_papers_on_the_test_databases() -> None:
+    """SQLite always; PostgreSQL in a database of the benchmark's own where the suite has one."""
+    if not search.real_papers(1):
+        pytest.skip("the corpus's announcement days are not beside the checkout")
+    server = os.environ.get("TEST_DATABASE_URL")
+    postgres = str(make_url(server).set(database="arxiv_digest_bench")) if server else None
+    results = await search.run(smoke=True, postgres=postgres)
+
+    assert [r.engine for r in results][: 1 + bool(server)] == ["SQLite FTS5"] + (
+        ["PostgreSQL tsvector"] if server else []
+    )
+    for result in results:
+        assert result.papers == 5_000
+        assert result.lexical_top >= 0.8 and result.fused_top >= 0.8
+        assert 0 < result.p50_ms <= result.p95_ms
+    assert "| SQLite FTS5 | 5,000 |" in search.report(results)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.messages import chat, errors, notes, questions, ranking, report
+from domain.messages import archive, chat, errors, notes, questions, ranking, report
 from domain.messages.types import Texts
 
 ENGLISH = "en"
@@ -27,7 +27,13 @@ def _merge(*areas: Texts) -> dict[str, Mapping[str, str]]:
 
 
 CATALOGUE = _merge(
-    chat.TEXTS, errors.TEXTS, report.TEXTS, notes.TEXTS, ranking.TEXTS, questions.TEXTS
+    chat.TEXTS,
+    errors.TEXTS,
+    report.TEXTS,
+    notes.TEXTS,
+    ranking.TEXTS,
+    questions.TEXTS,
+    archive.TEXTS,
 )
 
 

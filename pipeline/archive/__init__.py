@@ -1,0 +1,1 @@
+"""The team's memory: every paper stored, searchable by what it says."""
