@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.messages import chat, errors, notes, ranking, report
+from domain.messages import asking, chat, errors, notes, ranking, report
 from domain.messages.types import Texts
 
 ENGLISH = "en"
@@ -26,7 +26,9 @@ def _merge(*areas: Texts) -> dict[str, Mapping[str, str]]:
     return merged
 
 
-CATALOGUE = _merge(chat.TEXTS, errors.TEXTS, report.TEXTS, notes.TEXTS, ranking.TEXTS)
+CATALOGUE = _merge(
+    chat.TEXTS, errors.TEXTS, report.TEXTS, notes.TEXTS, ranking.TEXTS, asking.TEXTS
+)
 
 
 def text(key: str, language: str = ENGLISH, /, **values: object) -> str:
