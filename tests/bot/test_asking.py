@@ -303,3 +303,13 @@ async def test_ask_without_a_question_in_telegram_says_how(
             answer = await ask(tg, ALICE, f"/ask {ECO.arxiv_id}")
 
     assert text("asking.usage", "en") in answer.plain
+
+
+async def test_slash_ask_is_acknowledged_at_once_with_its_paper(slack_bot: slackapp.Bot) -> None:
+    slack_bot.llm.gate.clear()  # the answer waits on the model; the acknowledgement does not
+    try:
+        acknowledged = await slackapp.slash(slack_bot, "/ask", f"{ECO.arxiv_id} why prune?")
+    finally:
+        slack_bot.llm.gate.set()
+
+    assert acknowledged == text("chat.ack.ask", "en", paper=ECO.arxiv_id)
