@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.chat_latency import (
     _TELEGRAM_READY,
+    _WAIT_SECONDS,
     _paper,
     _percentiles,
     _Recorder,
@@ -32,6 +35,7 @@ from benchmarks.chat_latency import (
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.pdfgen import make_paper_pdf
+from tests.polling import until
 
 TARGET_P95_SECONDS = 0.3
 FULL = {"questions": 100, "llm_latency": 0.05}
@@ -39,6 +43,15 @@ SMOKE = {"questions": 5, "llm_latency": 0.01}
 _CHAT = 10_000
 _USER = 4242
 _COMPLETIONS = "/v1/chat/completions"
+
+
+def _remembered(workdir: Path, message_id: int) -> bool:
+    with contextlib.closing(sqlite3.connect(workdir / "bench.sqlite3")) as db:
+        found = db.execute(
+            "SELECT 1 FROM answer_messages WHERE chat_id = ? AND message_id = ?",
+            (str(_CHAT), str(message_id)),
+        ).fetchone()
+    return found is not None
 
 
 def _llm_seconds(llm: FakeOpenAI, since: float, until: float) -> float:
@@ -73,6 +86,9 @@ async def _questions(sizes: dict, workdir: Path) -> dict:
             command = telegram.add_command(_CHAT, _USER, f"/summarize {paper.arxiv_id}")
             await recorder.wait((_CHAT, command["message"]["message_id"]))
             answer_id = telegram.sent(_CHAT)[-1].message_id
+            # The bot notes which paper its answer showed just after posting it; a reply before
+            # that would be told the message is no paper's.
+            await until(lambda: _remembered(workdir, answer_id), bound=_WAIT_SECONDS)
 
             async def ask(question: str) -> tuple[float, float]:
                 started = time.monotonic()

@@ -19,7 +19,7 @@ from pipeline.digest import Digest
 from storage.models import QuestionRow
 from tests.bot import slackapp
 from tests.bot.telegramapp import ALICE, ask, running_bot
-from tests.bot.test_asking import day_thread_paper, tg_topic
+from tests.bot.test_asking import day_thread_paper, remembered, tg_topic
 from tests.daydata import ECO
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -72,6 +72,7 @@ async def test_telegram_answers_a_reply_in_its_topic_and_a_reply_to_the_answer_f
         async with running_bot(telegram, arxiv, llm, database_url, tmp_path) as tg:
             topic = (await tg_topic(tg, "2026-02-04")).message_thread_id
             paper = await ask(tg, GROUP, f"/summarize {ECO.arxiv_id}", message_thread_id=topic)
+            await remembered(tg.core, "telegram", str(GROUP), str(paper.message_id))
             first = telegram.add_message(
                 GROUP, ALICE, QUESTION, reply_to=paper.message_id, message_thread_id=topic
             )["message"]["message_id"]
@@ -139,6 +140,7 @@ async def test_a_mention_in_a_summarize_answers_thread_is_answered_there(
 ) -> None:
     await slackapp.slash(slack_bot, "/summarize", ECO.arxiv_id, token="sum")
     (paper,) = await until(lambda: slack.messages(slackapp.CHANNEL))
+    await remembered(slack_bot.core, "slack", slackapp.CHANNEL, paper.ts)
 
     await asyncio.to_thread(
         slack.mention, slackapp.CHANNEL, slackapp.ALICE, QUESTION, thread_ts=paper.ts

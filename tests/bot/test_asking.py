@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot as TelegramBot
 from telegram import ForumTopic
 
+from bot.core import ChatCore
 from bot.platform import ThreadHead
 from bot.slack.asking import ASK_ACTION, Asking
 from bot.slack.mrkdwn import SlackMessage, section
@@ -22,6 +23,7 @@ from bot.slack.poster import SlackPoster
 from domain.messages import text
 from pipeline.qa.answers import MAX_QUESTION_CHARS
 from pipeline.report import PaperEntry
+from storage.answers import AnswerRepository
 from storage.papers import PaperRepository
 from tests.bot import slackapp
 from tests.bot.telegramapp import ALICE, Bot, ask, running_bot
@@ -32,6 +34,18 @@ from tests.fakes.slack_server import FakeSlack, Post
 from tests.fakes.telegram_server import FakeTelegram
 from tests.polling import until
 from tests.processes import GROUP
+
+
+async def remembered(core: ChatCore, platform: str, chat_id: str, message_id: str) -> None:
+    """Until the bot has noted which paper its answer showed (just after posting it): a
+    question under it before then would be about no paper."""
+
+    async def known() -> bool:
+        async with core.db.session() as session:
+            found = await AnswerRepository(session).paper_at(platform, [chat_id], message_id)
+        return found is not None
+
+    await until(known)
 
 
 class AskWorld(Protocol):
@@ -56,6 +70,7 @@ class SlackAsking:
     async def paper_message(self) -> str:
         await slackapp.slash(self.bot, "/summarize", ECO.arxiv_id, token="sum")
         (answer,) = await until(lambda: self.slack.messages(slackapp.CHANNEL))
+        await remembered(self.bot.core, "slack", slackapp.CHANNEL, answer.ts)
         return answer.ts
 
     async def ask_under(self, message_id: str, question: str) -> str:
@@ -78,6 +93,7 @@ class TelegramAsking:
 
     async def paper_message(self) -> str:
         answer = await ask(self.tg, GROUP, f"/summarize {ECO.arxiv_id}", user=ALICE)
+        await remembered(self.tg.core, "telegram", str(GROUP), str(answer.message_id))
         return str(answer.message_id)
 
     async def ask_under(self, message_id: str, question: str) -> str:
