@@ -271,7 +271,9 @@ class ChatCore:
                 return await add_interests(self, caller, command, language)
             case Ask(paper, question):
                 asked = QuestionEvent(caller, question, arxiv_id=str(paper))
-                return await ask(self, asked, language) or TextReply(())
+                answered = await ask(self, asked, language)
+                # Without a request key nothing is a second delivery: there is always a reply.
+                return answered if answered is not None else TextReply(())
         raise AssertionError(f"unhandled command {command!r}")
 
     async def _summarize(self, caller: Caller, paper: str, language: str) -> Reply:

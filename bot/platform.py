@@ -254,8 +254,8 @@ class Platform(Protocol):
     threads, check its connection.
 
     `serve` hands every incoming event to the core's one entry point (`ChatCore.on_event`) as a
-    neutral `ChatEvent`; today those are commands, vote buttons and vote reactions, and thread
-    replies would come the same way (see `ChatEvent`), so this interface stays as it is.
+    neutral `ChatEvent`: commands, vote buttons, vote reactions and questions about papers
+    (see `ChatEvent`); a new kind comes the same way, so this interface stays as it is.
     """
 
     name: str  # "Slack", "Telegram": in the logs, the health report and the command's output
