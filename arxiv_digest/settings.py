@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     qa_input_token_budget: int = 6000  # tokens sent to answer a question about a paper
     summarize_per_user_per_day: int = 20  # chat `summarize` needing the LLM; 0: no cap
     summarize_per_user_per_minute: int = 5  # any chat `summarize`; 0: no limit
+    ask_per_user_per_day: int = 30  # questions needing the LLM (not stored ones); 0: no cap
     keyword_changes_per_user_per_minute: int = 10  # chat `keywords add/remove`; 0: no limit
     keywords_per_user: int = 100  # keywords a member keeps in a chat (and a chat's own); 0: no cap
 

@@ -177,6 +177,7 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
         summarize_per_user_per_minute=settings.summarize_per_user_per_minute,
         keyword_changes_per_user_per_minute=settings.keyword_changes_per_user_per_minute,
         keywords_per_user=settings.keywords_per_user,
+        ask_per_user_per_day=settings.ask_per_user_per_day,
     )
 
 

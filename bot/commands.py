@@ -40,6 +40,14 @@ class Summarize:
 
 
 @dataclass(frozen=True, slots=True)
+class Ask:
+    """A question about any paper; its length is checked where it is answered."""
+
+    paper: ArxivId
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
 class Keyword:
     display: str  # as typed, stripped
     key: str  # parse_keyword(display).key: equal keys are the same keyword
@@ -130,6 +138,7 @@ Command = (
     | Interests
     | InterestsReset
     | InterestsAdd
+    | Ask
 )
 
 
@@ -154,6 +163,8 @@ def parse_command(text: str) -> Command:
         return Why(_one_paper(rest, "chat.why.usage", "chat.why.one_paper"))
     if name == "interests":
         return _interests(rest)
+    if name == "ask":
+        return _ask(rest)
     raise CommandError("errors.command.unknown", name=_shown(name))
 
 
@@ -181,6 +192,18 @@ def _one_paper(rest: str, usage: str, one: str) -> ArxivId:
         raise CommandError(one)
     try:
         return parse_arxiv_id(rest)
+    except DigestError as exc:
+        raise CommandError(exc.key, **exc.values) from None
+
+
+def _ask(rest: str) -> Ask:
+    """`ask 2602.00780 what baseline do they beat?`: the paper first, then the question."""
+    parts = rest.split(maxsplit=1)
+    if len(parts) < 2 or not parts[1].strip():
+        raise CommandError("asking.usage")
+    paper, question = parts[0], parts[1].strip()
+    try:
+        return Ask(parse_arxiv_id(paper), question)
     except DigestError as exc:
         raise CommandError(exc.key, **exc.values) from None
 

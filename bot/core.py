@@ -13,7 +13,9 @@ from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import overload
 
+from bot.ask_answers import answer_question, ask, remember_question
 from bot.commands import (
+    Ask,
     Command,
     DigestDm,
     DigestHere,
@@ -36,10 +38,12 @@ from bot.interests_answers import add_interests, reset_interests, show_interests
 from bot.keyword_answers import change_keywords, list_keywords
 from bot.limits import Action, UserLimits
 from bot.platform import (
+    AnswerReply,
     Caller,
     ChatEvent,
     CommandEvent,
     PaperReply,
+    QuestionEvent,
     ReactionEvent,
     Reply,
     ReportReply,
@@ -105,6 +109,8 @@ def ack_text(typed: str, language: str = ENGLISH) -> str:
             return text("chat.ack.interests", language)
         case InterestsAdd() | InterestsReset():
             return text("chat.ack.interests_change", language)
+        case Ask(paper):
+            return text("chat.ack.ask", language, paper=paper)
         case _:
             return text("chat.ack.moment", language)
 
@@ -125,6 +131,7 @@ class ChatCore:
         summarize_per_user_per_minute: int = 0,
         keyword_changes_per_user_per_minute: int = 0,
         keywords_per_user: int = 0,
+        ask_per_user_per_day: int = 0,
         today: Callable[[], date] = utc_today,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -142,6 +149,7 @@ class ChatCore:
             summarize_per_minute=summarize_per_user_per_minute,
             keyword_changes_per_minute=keyword_changes_per_user_per_minute,
             summarize_per_day=summarize_per_user_per_day,
+            ask_per_day=ask_per_user_per_day,
             now=now,
             today=today,
         )
@@ -190,18 +198,24 @@ class ChatCore:
 
     async def posted(self, caller: Caller, message_id: str, reply: Reply) -> None:
         """An adapter posted `reply` as `message_id`: a paper's answer is remembered, so a
-        reaction on it votes for that paper."""
+        reaction on it votes for that paper; an answer to a question, so a reply to it
+        follows on."""
+        if isinstance(reply, AnswerReply):
+            await remember_question(self, message_id, reply)
+            return
         await remember_answer(self, caller, message_id, reply)
 
     @overload
     async def on_event(self, event: CommandEvent | VoteEvent) -> Reply: ...
     @overload
     async def on_event(self, event: ReactionEvent) -> None: ...
+    @overload
+    async def on_event(self, event: QuestionEvent) -> Reply | None: ...
 
     async def on_event(self, event: ChatEvent) -> Reply | None:
         """The one entry point for what happens in a chat, as the adapters translate it; a new
         kind of event is one more case here, not one more method on every platform. A reaction
-        is not a command: it gets no reply."""
+        is not a command: it gets no reply, and neither does a question delivered twice."""
         match event:
             case CommandEvent(caller=caller, text=typed):
                 return await self.handle(caller, typed)
@@ -210,6 +224,9 @@ class ChatCore:
             case ReactionEvent():
                 await record_reaction(self, event)
                 return None
+            case QuestionEvent():
+                with self._line.ticket():  # as a command: its place in line as it arrives
+                    return await answer_question(self, event)
 
     async def handle(self, caller: Caller, typed: str) -> Reply:
         language = ENGLISH
@@ -252,6 +269,11 @@ class ChatCore:
                 return await reset_interests(self, caller, language)
             case InterestsAdd():
                 return await add_interests(self, caller, command, language)
+            case Ask(paper, question):
+                asked = QuestionEvent(caller, question, arxiv_id=str(paper))
+                answered = await ask(self, asked, language)
+                # Without a request key nothing is a second delivery: there is always a reply.
+                return answered if answered is not None else TextReply(())
         raise AssertionError(f"unhandled command {command!r}")
 
     async def _summarize(self, caller: Caller, paper: str, language: str) -> Reply:

@@ -2,7 +2,7 @@
 
 Counting in the database rather than in memory means a restart forgives nothing and every
 replica on the same database sees the same counts. Windows are fixed: a calendar minute (UTC)
-for the rate limits, a UTC day for the daily summarize cap.
+for the rate limits, a UTC day for the daily caps of new summaries and new answers.
 """
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ from storage.db import Database
 from storage.models import utcnow
 from storage.repositories import UsageRepository
 
-Action = Literal["summarize", "keywords", "interests"]
+Action = Literal["summarize", "keywords", "interests", "ask"]
 
 # Counts the `summarize` requests that needed the LLM, for the daily cap.
 SUMMARIZE_LLM = "summarize_llm"
+# Counts the questions that needed the LLM (not those answered from the store).
+ASK_LLM = "ask_llm"
 
 MINUTE = timedelta(minutes=1)
 
 
 class UserLimits:
-    """Per-minute rate limits of each command kind and the daily cap of new summaries; 0: off."""
+    """Per-minute rate limits of each command kind and the daily caps of new summaries and of
+    new answers to questions; 0: off."""
 
     def __init__(
         self,
@@ -37,6 +40,7 @@ class UserLimits:
         summarize_per_minute: int = 0,
         keyword_changes_per_minute: int = 0,
         summarize_per_day: int = 0,
+        ask_per_day: int = 0,
         now: Callable[[], datetime] = utcnow,
         today: Callable[[], date] = utc_today,
     ) -> None:
@@ -47,8 +51,11 @@ class UserLimits:
             # `interests add` looks papers up on arXiv as `summarize` does, up to 20 at once;
             # `interests reset` rewrites every vote: both count against the summarize rate.
             "interests": summarize_per_minute,
+            # A question may fetch and read a paper as `summarize` does.
+            "ask": summarize_per_minute,
         }
         self.summarize_per_day = summarize_per_day
+        self.ask_per_day = ask_per_day
         self._now = now
         self._today = today
 
@@ -77,21 +84,35 @@ class UserLimits:
 
     async def may_use_llm(self, caller: Caller) -> bool:
         """Whether the caller has new summaries left today (stored analyses never count)."""
-        if self.summarize_per_day <= 0:
-            return True
-        async with self.db.session() as session:
-            used = await UsageRepository(session).count(
-                caller.platform, caller.user_id, SUMMARIZE_LLM, self._day_start()
-            )
-        return used < self.summarize_per_day
+        return await self._left_today(caller, SUMMARIZE_LLM, self.summarize_per_day)
 
     async def used_llm(self, caller: Caller) -> None:
         """Count a summary that needed the LLM against the caller's day."""
-        if self.summarize_per_day <= 0:
+        await self._count_today(caller, SUMMARIZE_LLM, self.summarize_per_day)
+
+    async def may_ask(self, caller: Caller) -> bool:
+        """Whether the caller has new answers left today (stored answers never count)."""
+        return await self._left_today(caller, ASK_LLM, self.ask_per_day)
+
+    async def asked(self, caller: Caller) -> None:
+        """Count an answer that needed the LLM against the caller's day."""
+        await self._count_today(caller, ASK_LLM, self.ask_per_day)
+
+    async def _left_today(self, caller: Caller, counter: str, cap: int) -> bool:
+        if cap <= 0:
+            return True
+        async with self.db.session() as session:
+            used = await UsageRepository(session).count(
+                caller.platform, caller.user_id, counter, self._day_start()
+            )
+        return used < cap
+
+    async def _count_today(self, caller: Caller, counter: str, cap: int) -> None:
+        if cap <= 0:
             return
         async with self.db.session() as session:
             await UsageRepository(session).add(
-                caller.platform, caller.user_id, SUMMARIZE_LLM, self._day_start()
+                caller.platform, caller.user_id, counter, self._day_start()
             )
 
     def _day_start(self) -> datetime:

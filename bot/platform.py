@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from domain.errors import ArxivDigestError
+from pipeline.qa.answers import PaperAnswer
 from pipeline.report import DailyReport, PaperEntry
 
 if TYPE_CHECKING:
@@ -75,13 +76,29 @@ class ReactionEvent:
     removed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionEvent:
+    """A question about a paper: a Telegram reply to the bot's message, a Slack modal or
+    mention. The paper is `arxiv_id` when the platform knows it (a button's value, an id in
+    the text), else the paper of the message `replied_to` (a paper's message, or an earlier
+    answer, which the question then follows). `request_key` names this asking on the
+    platform (a Slack view, a Telegram message), so a second delivery is answered once.
+    `follows` is the stored question a Slack "Ask a follow-up" names (checked by the core)."""
+
+    caller: Caller
+    question: str
+    arxiv_id: str | None = None
+    replied_to: str | None = None
+    request_key: str | None = None
+    follows: int | None = None
+
+
 # What an adapter hands the core (`ChatCore.on_event`), translated from its platform's events.
 # Buttons (Slack block_actions, Telegram callback_query) are `VoteEvent`s, emoji reactions
-# (Slack reaction_added/removed, Telegram message_reaction) `ReactionEvent`s; thread replies
-# would become a further neutral type in this union, carrying a `Caller`; the adapters
-# translate them and the core dispatches on the type, so neither `Platform` nor `ThreadPoster`
-# gains a method.
-ChatEvent = CommandEvent | VoteEvent | ReactionEvent
+# (Slack reaction_added/removed, Telegram message_reaction) `ReactionEvent`s, questions
+# (Telegram replies, Slack modals and mentions) `QuestionEvent`s; the adapters translate them
+# and the core dispatches on the type, so neither `Platform` nor `ThreadPoster` gains a method.
+ChatEvent = CommandEvent | VoteEvent | ReactionEvent | QuestionEvent
 
 VOTE_PREFIX = "vote"
 _VOTE_WORDS = {1: "up", -1: "down"}
@@ -152,7 +169,17 @@ class ReportReply:
     report: DailyReport
 
 
-Reply = TextReply | PaperReply | ReportReply
+@dataclass(frozen=True, slots=True)
+class AnswerReply:
+    """An answer to a question about a paper, in the chat's `language`; `asker` is the user
+    who asked (Slack's answer opens with their mention)."""
+
+    answer: PaperAnswer
+    language: str
+    asker: str
+
+
+Reply = TextReply | PaperReply | ReportReply | AnswerReply
 
 
 def day_key(report: DailyReport) -> str:
@@ -227,8 +254,8 @@ class Platform(Protocol):
     threads, check its connection.
 
     `serve` hands every incoming event to the core's one entry point (`ChatCore.on_event`) as a
-    neutral `ChatEvent`; today those are commands, vote buttons and vote reactions, and thread
-    replies would come the same way (see `ChatEvent`), so this interface stays as it is.
+    neutral `ChatEvent`: commands, vote buttons, vote reactions and questions about papers
+    (see `ChatEvent`); a new kind comes the same way, so this interface stays as it is.
     """
 
     name: str  # "Slack", "Telegram": in the logs, the health report and the command's output

@@ -17,6 +17,7 @@ from arxiv_digest.settings import Settings
 from bot.platform import ThreadPoster
 from bot.slack.client import make_client
 from bot.slack.poster import SlackPoster
+from bot.slack.votes import VOTE_ACTIONS
 from bot.telegram.poster import TelegramPoster, make_bot
 from tests.fakes.base import Request, Response
 from tests.fakes.slack_server import FakeSlack
@@ -167,11 +168,13 @@ async def chat_world(platform: str) -> AsyncIterator[ChatWorld]:
 
 
 def _slack_buttons(blocks: list[dict] | None) -> tuple[str, ...]:
+    """The vote buttons' values (Slack's Ask button beside them has tests of its own)."""
     return tuple(
         str(element.get("value"))
         for block in blocks or []
         if block.get("type") == "actions"
         for element in block.get("elements", [])
+        if element.get("action_id") in VOTE_ACTIONS.values()
     )
 
 

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core import ChatCore
 from bot.platform import Caller, CommandEvent, TextReply
 from bot.slack.poster import SlackPoster
+from bot.slack.questions import add_questions
 from bot.slack.render import SlackMessage, render_reply
 from bot.slack.settings import SlackConfigError, SlackSettings
 from bot.slack.votes import REACTION_EVENTS, VOTE_ACTIONS, reaction_of, vote_of
@@ -27,7 +28,7 @@ from storage.redaction import Redactor
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/summarize", "/keywords", "/report", "/digest", "/why", "/interests")
+COMMANDS = ("/summarize", "/keywords", "/report", "/digest", "/why", "/interests", "/ask")
 
 # Posting to the channel fails like this when the bot may not write there (a private channel
 # it was not invited to, or a DM between other people): the asker gets the answer instead.
@@ -113,6 +114,7 @@ def build_slack_app(
         app.action(action_id)(on_vote)
     for event_type in REACTION_EVENTS:
         app.event(event_type)(on_reaction)
+    add_questions(app, core, channel_poster, redact)
     return app
 
 

@@ -1,5 +1,6 @@
 """Renders paper cards and command answers as Slack Block Kit messages Slack accepts.
 
+An answer to a question opens with the asker's mention and carries an Ask a follow-up button.
 A paper that does not fit one message (see `bot.slack.mrkdwn` for Slack's limits) continues in
 the next, each later one opening with a "continued" line; its first message carries the vote
 buttons. The day's parent message is `bot.slack.parent`'s.
@@ -11,8 +12,10 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import DividerBlock
 
+from bot.answer_card import answer_card
 from bot.card import PaperCard, paper_card, parent_card
-from bot.platform import Mention, PaperReply, Reply, ReportReply, TextReply
+from bot.platform import AnswerReply, Mention, PaperReply, Reply, ReportReply, TextReply
+from bot.slack.asking import ask_button, follow_up_block
 from bot.slack.mrkdwn import (
     FALLBACK_TEXT_LIMIT,
     MESSAGE_BLOCKS_LIMIT,
@@ -31,12 +34,14 @@ from bot.slack.mrkdwn import (
 )
 from bot.slack.parent import parent_blocks, parent_fallback, render_parent, report_list
 from bot.slack.votes import vote_block
+from domain.messages import text
 from pipeline.report import PaperEntry
 
 __all__ = [
     "MESSAGE_TEXT_BUDGET",
     "SlackMessage",
     "escape_mrkdwn",
+    "render_answer",
     "render_paper",
     "render_parent",
     "render_reply",
@@ -51,8 +56,10 @@ def render_paper(
     title = escape_mrkdwn(card.link.title)
     tags = " ".join(mention(m.user_id) for m in mentions)
     fallback = clip_mrkdwn(f"{title} {tags}".strip(), FALLBACK_TEXT_LIMIT)
-    messages = _paginate(_paper_blocks(card), fallback, title, card.continued)
-    messages[0].blocks.append(vote_block(entry.paper.arxiv_id))  # its page kept one block free
+    messages = paginate(_paper_blocks(card), fallback, title, card.continued)
+    buttons = vote_block(entry.paper.arxiv_id)
+    buttons["elements"].append(ask_button(entry.paper.arxiv_id, language))
+    messages[0].blocks.append(buttons)  # its page kept one block free
     return messages
 
 
@@ -60,13 +67,39 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
     """A command's answer; a paper or a report carries the language of its labels."""
     if isinstance(reply, PaperReply):
         return render_paper(reply.entry, (), language=reply.language)
+    if isinstance(reply, AnswerReply):
+        return render_answer(reply)
     if isinstance(reply, ReportReply):
         card = parent_card(reply.report)
         blocks = parent_blocks(card)
         if card.listed or card.capped:
             blocks += [DividerBlock().to_dict(), *report_list(card)]
-        return _paginate(blocks, parent_fallback(card), card.heading, card.continued)
+        return paginate(blocks, parent_fallback(card), card.heading, card.continued)
     return _text_messages(reply)
+
+
+def render_answer(reply: AnswerReply) -> list[SlackMessage]:
+    """The asker's mention and the paper's short title, the question quoted, the answer, its
+    sources and notes; an Ask a follow-up button on its last message."""
+    card = answer_card(reply)
+    title = escape_mrkdwn(card.title)
+    linked = f"*{link(card.url, title)}*"
+    opening = text("asking.asked", reply.language, who=mention(reply.asker), title=linked)
+    quoted = "\n".join(f"> {escape_mrkdwn(line)}" for line in card.question.splitlines() if line)
+    blocks = sections(f"{opening}\n{quoted}")
+    for warning in card.warnings:
+        blocks += sections(f":warning: {escape_mrkdwn(warning)}")
+    if card.body:
+        blocks += sections(escape_mrkdwn(card.body))
+    small = [escape_mrkdwn(line) for line in (card.sources, *card.notes) if line]
+    if small:
+        blocks.append(context(*small))
+    asked = text("asking.asked", reply.language, who=mention(reply.asker), title=title)
+    fallback = clip_mrkdwn(f"{asked}: {escape_mrkdwn(card.question)}", FALLBACK_TEXT_LIMIT)
+    messages = paginate(blocks, fallback, title, card.continued)
+    paper = reply.answer.paper.arxiv_id
+    messages[-1].blocks.append(follow_up_block(paper, reply.answer.question_id, reply.language))
+    return messages
 
 
 def _paper_blocks(card: PaperCard) -> list[dict]:
@@ -95,7 +128,7 @@ def _text_messages(reply: TextReply) -> list[SlackMessage]:
     ]
 
 
-def _paginate(blocks: list[dict], fallback: str, title: str, continued: str) -> list[SlackMessage]:
+def paginate(blocks: list[dict], fallback: str, title: str, continued: str) -> list[SlackMessage]:
     """Blocks in as many messages as they need; later ones open with a "continued" line."""
     pages = _pack(blocks, reserve_blocks=1, reserve_text=400)
     messages = [SlackMessage(fallback, pages[0])]

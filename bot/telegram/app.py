@@ -21,6 +21,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    MessageHandler,
     MessageReactionHandler,
     filters,
 )
@@ -29,6 +30,7 @@ from bot.commands import DigestDm, parse_command
 from bot.core import ChatCore
 from bot.platform import Caller, CommandEvent, Reply, TextReply
 from bot.telegram.poster import BotNotStarted, DeadlineRequest, TelegramPoster, make_rate_limiter
+from bot.telegram.questions import on_reply, typing
 from bot.telegram.settings import TelegramSettings
 from bot.telegram.votes import on_reaction, on_vote
 from domain.errors import DigestError
@@ -37,7 +39,7 @@ from domain.messages import ENGLISH, LANGUAGES, text
 log = logging.getLogger(__name__)
 
 # What Telegram lists in its command menu; `/start` (the Start button) shows the help as well.
-COMMAND_NAMES = ("summarize", "keywords", "report", "digest", "why", "interests", "help")
+COMMAND_NAMES = ("summarize", "ask", "keywords", "report", "digest", "why", "interests", "help")
 ALIASES = {"start": "help", "help": "help"}
 # Only these may change a chat's settings, so only for these is the member status looked up.
 ADMIN_COMMANDS = frozenset({"keywords", "digest"})
@@ -72,6 +74,9 @@ def build_telegram_app(core: ChatCore, settings: TelegramSettings) -> Applicatio
         )
     app.add_handler(CallbackQueryHandler(partial(on_vote, core)))  # the 👍/👎 buttons
     app.add_handler(MessageReactionHandler(partial(on_reaction, core)))  # 👍/👎 reactions
+    # A text reply to the bot's message is a question about its paper (not an edit of one).
+    questions = filters.REPLY & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(questions, partial(on_reply, core, poster)))
     app.add_error_handler(_log_error)
     return app
 
@@ -127,7 +132,11 @@ async def answer(
                 await reply_with(TextReply((started,), is_error=True))
                 return
         # A user's mistake comes back as a reply, never as an exception.
-        reply = await core.on_event(CommandEvent(caller, typed))
+        if command == "ask":  # reading a paper and asking the model take a while
+            async with typing(context.bot, chat.id, topic):
+                reply = await core.on_event(CommandEvent(caller, typed))
+        else:
+            reply = await core.on_event(CommandEvent(caller, typed))
         await core.posted(caller, await reply_with(reply), reply)
     except Exception:
         log.exception("answering %r in Telegram chat %s failed", typed, chat.id)

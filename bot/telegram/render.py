@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.answer_card import answer_card
 from bot.card import PaperCard, paper_card, parent_card
-from bot.platform import Mention, PaperReply, Reply, ReportReply
+from bot.platform import AnswerReply, Mention, PaperReply, Reply, ReportReply
 from bot.telegram.html_split import MAX_MESSAGE, split_html, visible_length
 from bot.telegram.markup import clip, escape, field_line, link
 from bot.telegram.parent import parent_html, render_parent, report_list
 from pipeline.report import PaperEntry
 
-__all__ = ["escape", "render_paper", "render_parent", "render_reply"]
+__all__ = ["escape", "render_answer", "render_paper", "render_parent", "render_reply"]
 
 CONTINUED_RESERVE = 200  # room for the line that opens a paper's later messages
 CONTINUED_TITLE_LIMIT = 120
@@ -47,6 +48,8 @@ def render_reply(reply: Reply) -> list[str]:
     """A command's answer, in as many messages as it needs (in the reply's language)."""
     if isinstance(reply, PaperReply):
         return render_paper(reply.entry, (), reply.language)
+    if isinstance(reply, AnswerReply):
+        return render_answer(reply)
     if isinstance(reply, ReportReply):
         card = parent_card(reply.report)
         body = parent_html(card)
@@ -55,6 +58,30 @@ def render_reply(reply: Reply) -> list[str]:
         return split_html(body)
     text = "\n".join(escape(line) for line in reply.lines).strip() or "—"
     return split_html(f"⚠️ {text}" if reply.is_error else text)
+
+
+def render_answer(reply: AnswerReply) -> list[str]:
+    """The paper's short title, the question quoted, the answer, its sources and notes; sent
+    as a reply to the question, so no mention is needed. Long answers are split."""
+    card = answer_card(reply)
+    quoted = f"<blockquote>{escape(card.question)}</blockquote>" if card.question else ""
+    parts = [f"<b>{link(card.url, escape(card.title))}</b>\n{quoted}".strip()]
+    parts += [f"⚠️ {escape(warning)}" for warning in card.warnings]
+    if card.body:
+        parts.append(escape(card.body))
+    small = [f"<i>{escape(line)}</i>" for line in (card.sources, *card.notes) if line]
+    if small:
+        parts.append("\n".join(small))
+    body = "\n\n".join(parts)
+    if visible_length(body) <= MAX_MESSAGE:
+        return [body]
+    pieces = split_html(body, MAX_MESSAGE - CONTINUED_RESERVE)
+    title = clip(card.title, CONTINUED_TITLE_LIMIT)
+    later = [
+        f"<i>{escape(title)} ({card.continued.format(page=page, pages=len(pieces))})</i>\n\n{piece}"
+        for page, piece in enumerate(pieces[1:], start=2)
+    ]
+    return [pieces[0], *later]
 
 
 def _paper_html(card: PaperCard, names: Mapping[str, str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.messages import archive, chat, errors, notes, questions, ranking, report
+from domain.messages import archive, asking, chat, errors, notes, questions, ranking, report
 from domain.messages.types import Texts
 
 ENGLISH = "en"
@@ -34,6 +34,7 @@ CATALOGUE = _merge(
     ranking.TEXTS,
     questions.TEXTS,
     archive.TEXTS,
+    asking.TEXTS,
 )
 
 

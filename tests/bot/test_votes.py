@@ -70,7 +70,13 @@ class SlackVotes:
 
     def buttons(self, message_id: str) -> tuple[str, ...]:
         blocks = self._post(message_id).blocks or []
-        return tuple(e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"])
+        return tuple(
+            e["value"]
+            for b in blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] in VOTE_ACTIONS.values()  # not the Ask button beside them
+        )
 
     async def tap(self, message_id: str, data: str) -> str:
         token = f"tap{next(self._tokens)}"

@@ -2,7 +2,9 @@
 talks to, validating messages the way Slack does.
 
 Methods: `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `chat.update`, `chat.getPermalink`,
-`conversations.open`, `conversations.history`, `conversations.replies`, and the `response_url`
+`conversations.open`, `conversations.history`, `conversations.replies`, `views.open` (trigger ids
+checked as Slack does: `tests.fakes.slack_interactions`, which also sends taps, modal
+submissions and mentions to the app, signed), and the `response_url`
 of slash commands (`POST /respond/<token>`, built by `fake.response_url(token)`; five answers a
 token, then 404, as Slack allows no more). Arguments are read from the query string, a form body
 (blocks as a JSON string) or a JSON body, as slack_sdk sends them.
@@ -36,6 +38,7 @@ from urllib.parse import parse_qs
 
 from tests.fakes.base import FakeServer, Request, Response
 from tests.fakes.slack_blocks import SlackError, content
+from tests.fakes.slack_interactions import SlackInteractions
 
 RESPONSE_URL_USES = 5  # Slack takes five answers on one response_url (it documents no error body)
 _SLACK_ID = re.compile(r"[CDGU][A-Z0-9]+")
@@ -88,7 +91,7 @@ class ResponseUrlPost:
     body: dict[str, Any]
 
 
-class FakeSlack(FakeServer):
+class FakeSlack(FakeServer, SlackInteractions):
     def __init__(
         self,
         token: str = "xoxb-test-token",
@@ -114,6 +117,7 @@ class FakeSlack(FakeServer):
         self._dms: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._state = threading.RLock()
+        self._init_interactions()
 
     @property
     def api_url(self) -> str:
@@ -186,6 +190,7 @@ class FakeSlack(FakeServer):
             "conversations.open": self._open,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "views.open": self._views_open,
         }
 
     def _authenticate(self, request: Request, args: dict[str, Any]) -> None:

@@ -11,12 +11,13 @@ unknown method 404 "Not Found".
 Methods: `getMe` (`fake.username`), `deleteWebhook`, `setWebhook`, `getWebhookInfo`,
 `getUpdates`, `sendMessage`, `editMessageText`, `answerCallbackQuery`, `createForumTopic`,
 `setMyCommands`, `getMyCommands`, `deleteMyCommands`, `getChat`, `getChatMember`,
-`getChatAdministrators`. Inline keyboards and callback queries are validated as
+`getChatAdministrators`, `sendChatAction` (recorded in `chat_actions`; an unknown action is
+400 "wrong parameter action in request"). Inline keyboards and callback queries are validated as
 `tests.fakes.telegram_buttons` says.
 
 Updates: tests queue them with `add_command(chat_id, user_id, "/summarize 2602.00780", ...)`
 (a message with a `bot_command` entity at offset 0 covering "/summarize" or
-"/summarize@BotName"), `add_message(...)`, `add_callback_query(chat_id, user_id, message_id,
+"/summarize@BotName"), `add_message(...)` (`reply_to=` a message id of the chat), `add_callback_query(chat_id, user_id, message_id,
 data)` (a tap on a button of the bot's message), `add_message_reaction(chat_id, user_id,
 message_id, old, new)` (a person's emoji reactions on a message changed) or `add_update(...)`.
 `getUpdates` drops the update types outside the `allowed_updates` last asked for (as Telegram
@@ -243,6 +244,34 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None  # its inline keyboard, as it is now
 
 
+# What sendChatAction accepts (Bot API: "Type of action to broadcast").
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ChatActionCall:
+    """A sendChatAction the fake accepted ("typing…" shown for about 5 s)."""
+
+    chat_id: int | str
+    action: str
+    message_thread_id: int | None
+    at: float  # time.monotonic()
+
+
 class FakeTelegram(FakeServer):
     def __init__(
         self,
@@ -273,6 +302,7 @@ class FakeTelegram(FakeServer):
         self._updates: list[dict[str, Any]] = []
         self.allowed_updates: list[str] | None = None  # as the last getUpdates/setWebhook asked
         self.callback_answers: list[CallbackAnswer] = []
+        self.chat_actions: list[ChatActionCall] = []
         self._open_queries: set[str] = set()
         self._update_ids = itertools.count(1)
         self._rate_limited: list[int] = []
@@ -333,8 +363,13 @@ class FakeTelegram(FakeServer):
         first_name: str | None = None,
         message_thread_id: int | None = None,
         entities: list[dict[str, Any]] | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
-        """Queues a text message from a user; returns the update."""
+        """Queues a text message from a user; returns the update. `reply_to` names a message
+        of the chat it replies to (the bot's or anyone's), sent as Telegram does: the whole
+        message as `reply_to_message`, without its own. In a forum topic, a message that
+        replies to nothing comes as a reply to the topic's first message, as Telegram sends
+        it."""
         user: dict[str, Any] = {
             "id": user_id,
             "is_bot": False,
@@ -365,7 +400,17 @@ class FakeTelegram(FakeServer):
                 if chat.get("is_forum"):
                     message["is_topic_message"] = True
                     self.topics.setdefault(chat_id, {}).setdefault(message_thread_id, "")
-            self._messages.setdefault(chat_id, {})[message["message_id"]] = message
+            known = self._messages.setdefault(chat_id, {})
+            if reply_to is None and message.get("is_topic_message"):
+                reply_to = message_thread_id if message_thread_id in known else None
+            if reply_to is not None:
+                if reply_to not in known:
+                    raise ValueError(f"no message {reply_to} in chat {chat_id} to reply to")
+                replied = known[reply_to]
+                message["reply_to_message"] = {
+                    k: v for k, v in replied.items() if k != "reply_to_message"
+                }
+            known[message["message_id"]] = message
         return self.add_update({"message": message})
 
     def add_callback_query(
@@ -475,6 +520,7 @@ class FakeTelegram(FakeServer):
             "getchat": self._get_chat,
             "getchatmember": self._get_chat_member,
             "getchatadministrators": self._get_chat_administrators,
+            "sendchataction": self._send_chat_action,
         }
 
     def _bot_user(self) -> dict[str, Any]:
@@ -614,6 +660,19 @@ class FakeTelegram(FakeServer):
             )
         return message
 
+    def _send_chat_action(self, args: dict[str, Any]) -> bool:
+        """Recorded in `chat_actions`; an action Telegram does not know is refused."""
+        chat_id = self._chat(args)["id"]
+        action = str(args.get("action") or "")
+        if action not in CHAT_ACTIONS:
+            raise BotAPIError(400, "Bad Request: wrong parameter action in request")
+        thread = _int(args, "message_thread_id")
+        with self._state:
+            if thread is not None and thread not in self.topics.get(chat_id, {}):
+                raise BotAPIError(400, "Bad Request: message thread not found")
+            self.chat_actions.append(ChatActionCall(chat_id, action, thread, time.monotonic()))
+        return True
+
     def _edit_message_text(self, args: dict[str, Any]) -> dict[str, Any]:
         """Edits a message the bot sent, in place: its `SentMessage` shows the new text."""
         chat_id = self._chat(args)["id"]
@@ -683,6 +742,16 @@ class FakeTelegram(FakeServer):
         with self._state:
             thread = self._next_message_id(chat["id"])
             self.topics.setdefault(chat["id"], {})[thread] = name
+            # The topic opens with a service message: its id is the topic's.
+            self._messages.setdefault(chat["id"], {})[thread] = {
+                "message_id": thread,
+                "from": self._bot_user(),
+                "chat": chat,
+                "date": int(time.time()),
+                "message_thread_id": thread,
+                "is_topic_message": True,
+                "forum_topic_created": {"name": name, "icon_color": 7322096},
+            }
         return {
             "message_thread_id": thread,
             "name": name,

@@ -1,0 +1,148 @@
+"""The answer to a question about a paper, whichever way it was asked: `ask <id> <question>`,
+a Telegram reply to a paper's message or to an answer, a Slack modal or mention.
+
+The paper is the one named, else the one of the message replied to: a stored answer (the
+question then follows it, and the engine remembers the earlier turns) or a paper's message in
+a daily thread, a digest or a `summarize` answer. The daily cap counts only answers that
+needed the LLM; the per-minute rate counts every question, as for `summarize`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.platform import AnswerReply, Caller, QuestionEvent, Reply, TextReply
+from bot.replies import refusal
+from domain.errors import CommandError, DigestError, LlmNotAllowed
+from domain.messages import ENGLISH
+from pipeline.ids import parse_arxiv_id
+from pipeline.qa.answers import MAX_QUESTION_CHARS, Asker, Question
+from storage.answers import AnswerRepository
+from storage.deliveries import DeliveryRepository
+from storage.models import QuestionRow
+from storage.papers import PaperRepository
+from storage.questions import QuestionRepository
+
+if TYPE_CHECKING:
+    from bot.core import ChatCore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """The paper a question is about, and the stored question it follows, if any."""
+
+    paper: str
+    follows: int | None = None
+
+
+async def answer_question(core: ChatCore, event: QuestionEvent) -> Reply | None:
+    """The answer, or a one-line refusal; None when this asking was answered already (a
+    platform delivering it twice): nothing is posted again."""
+    caller = event.caller
+    language = ENGLISH
+    try:
+        language = await core.language_of(caller, remember=True)
+        return await ask(core, event, language)
+    except DigestError as exc:  # CommandError, a paper arXiv does not have, …
+        return TextReply((exc.message(language),), is_error=True)
+    except Exception:
+        log.exception("question from %s:%s failed", caller.platform, caller.user_id)
+        return refusal(language, "chat.failed")
+
+
+async def ask(core: ChatCore, event: QuestionEvent, language: str) -> Reply | None:
+    """Checks the question before anything is counted or looked up; raises `DigestError`s."""
+    caller, question = event.caller, event.question.strip()
+    if not question:
+        raise CommandError("asking.empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise CommandError("asking.too_long", length=len(question), most=MAX_QUESTION_CHARS)
+    asked = await _paper_of(core, event)
+    if asked is None:
+        key = "asking.not_a_paper" if event.replied_to else "asking.usage"
+        return refusal(language, key)
+    if refused := await core.limits.refusal(caller, "ask", language):
+        return TextReply((refused,), is_error=True)
+    allowed = await core.limits.may_ask(caller)
+    asking = Question(
+        question,
+        Asker(caller.platform, caller.chat_id, caller.user_id),
+        language,
+        follows=asked.follows,
+        request_key=event.request_key,
+    )
+    try:
+        answer = await core.digest.ask(asked.paper, asking, llm_allowed=allowed)
+    except LlmNotAllowed:
+        return refusal(language, "asking.cap", cap=core.limits.ask_per_day)
+    if answer.duplicate:
+        log.info("question %s from %s:%s answered already", event.request_key, *_who(caller))
+        return None
+    if not answer.from_store and answer.error is None:
+        await core.limits.asked(caller)
+    return AnswerReply(answer, language, caller.user_id)
+
+
+async def _paper_of(core: ChatCore, event: QuestionEvent) -> _Asked | None:
+    """The paper named, else that of the message replied to (an answer first: a follow-up)."""
+    caller, message_id = event.caller, event.replied_to
+    # The ledger keeps a DM digest under the person's id; Slack names the DM's own channel.
+    chats = (caller.chat_id, caller.user_id) if caller.is_private else (caller.chat_id,)
+    if event.arxiv_id:
+        return _Asked(event.arxiv_id, await _follows(core, event, chats))
+    if not message_id:
+        return None
+    async with core.db.session() as session:
+        earlier = await QuestionRepository(session).at(caller.platform, chats, message_id)
+        if earlier is not None:
+            return _Asked(earlier.arxiv_id, earlier.id)
+        paper = await DeliveryRepository(session).paper_at(
+            caller.platform, chats, message_id
+        ) or await AnswerRepository(session).paper_at(caller.platform, chats, message_id)
+    return _Asked(paper) if paper is not None else None
+
+
+async def _follows(core: ChatCore, event: QuestionEvent, chats: tuple[str, ...]) -> int | None:
+    """The question a follow-up names, if it was asked about that paper on this platform and
+    in this chat; a button that names another (forged, or foreign) starts afresh."""
+    if event.follows is None or event.arxiv_id is None:
+        return None
+    async with core.db.session() as session:
+        earlier = await session.get(QuestionRow, event.follows)
+    if earlier is None or earlier.platform != event.caller.platform:
+        return None
+    if earlier.chat_id not in chats or parse_arxiv_id(event.arxiv_id).base != earlier.arxiv_id:
+        return None
+    return earlier.id
+
+
+async def remember_question(core: ChatCore, message_id: str, reply: AnswerReply) -> None:
+    """The posted answer's message, so a reply to it (or a mention in its thread) follows
+    on. A failure is logged: the answer is out."""
+    if not message_id:
+        return
+    try:
+        async with core.db.session() as session:
+            await QuestionRepository(session).set_message(reply.answer.question_id, message_id)
+    except Exception:
+        log.exception("could not remember the message of answer %s", reply.answer.question_id)
+
+
+def _who(caller: Caller) -> tuple[str, str]:
+    return caller.platform, caller.user_id
+
+
+async def paper_title(core: ChatCore, arxiv_id: str) -> str:
+    """The paper's title as stored, for a question box's label; its id when unknown."""
+    try:
+        base = parse_arxiv_id(arxiv_id).base
+        async with core.db.session() as session:
+            paper = await PaperRepository(session).get(base)
+    except Exception:
+        log.exception("no title for %r", arxiv_id)
+        return arxiv_id
+    return paper.title if paper is not None and paper.title.strip() else base

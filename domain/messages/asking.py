@@ -1,0 +1,84 @@
+"""Asking a paper in the chat: how to ask, what is refused, and the notes an answer carries."""
+
+from __future__ import annotations
+
+from domain.messages.types import Texts
+
+TEXTS: Texts = {
+    "asking.usage": {
+        "en": "Usage: ask <arXiv id or URL> <question>, e.g. ask 2602.00780 what baseline do "
+        "they beat? Or reply to a paper's message with your question.",
+        "zh": "用法：ask <arXiv 编号或链接> <问题>，例如 ask 2602.00780 他们超过了哪个基线？"
+        "也可以直接回复论文的消息提问。",
+    },
+    "asking.how": {
+        "en": "To ask about a paper: tap Ask under its message, mention me in its thread with "
+        "your question, or write the paper's arXiv id before the question.",
+        "zh": "要就论文提问：点论文消息下的“提问”按钮，在它的讨论串里 @我 并写下问题，"
+        "或在问题前写上论文的 arXiv 编号。",
+    },
+    "asking.empty": {
+        "en": "The question is empty: write what you want to know about the paper.",
+        "zh": "问题是空的：请写下你想了解论文的什么。",
+    },
+    "asking.too_long": {
+        "en": "The question is {length} characters long; at most {most} fit. Ask it shorter.",
+        "zh": "问题长 {length} 个字符，最多 {most} 个。请精简后再问。",
+    },
+    "asking.not_a_paper": {
+        "en": "That message is not a paper's: reply to a paper's message or to an answer, or "
+        "ask with the paper's arXiv id.",
+        "zh": "那条消息不是论文消息：请回复论文的消息或某个回答，或带上论文的 arXiv 编号提问。",
+    },
+    "asking.cap": {
+        "en": "You have asked your {cap} new questions for today (ASK_PER_USER_PER_DAY); "
+        "questions answered before still work, new ones again from 00:00 UTC.",
+        "zh": "你今天的 {cap} 个新问题已用完（ASK_PER_USER_PER_DAY）；"
+        "已回答过的问题仍可查看，新问题请在 UTC 00:00 之后再问。",
+    },
+    "chat.too_fast.ask": {
+        "en": "Too many questions: at most {limit} a minute, as for summarize "
+        "(SUMMARIZE_PER_USER_PER_MINUTE). Try again in {wait} s ({at}).",
+        "zh": "提问太频繁：与总结相同，每分钟最多 {limit} 次（SUMMARIZE_PER_USER_PER_MINUTE）。"
+        "请 {wait} 秒后再试（{at}）。",
+    },
+    "chat.ack.ask": {"en": "Reading {paper} for your question…", "zh": "正在阅读 {paper} 以回答你的问题…"},
+    "chat.menu.ask": {
+        "en": "Ask a question about a paper: /ask <arXiv id> <question>",
+        "zh": "就论文提问：/ask <arXiv 编号> <问题>",
+    },
+    # ---- an answer ----
+    "asking.asked": {"en": "{who} asked about {title}", "zh": "{who} 就 {title} 提问"},
+    "asking.about": {"en": "About {title}", "zh": "关于 {title}"},
+    "asking.sources": {"en": "Sources: {labels}", "zh": "出处：{labels}"},
+    "asking.not_grounded": {
+        "en": "Not grounded: no claim of this answer could be traced to a passage of the "
+        "paper. Check it against the paper.",
+        "zh": "无出处：这个回答的内容无法对应到论文的任何段落，请对照论文核实。",
+    },
+    "asking.no_pdf": {
+        "en": "Answered from the abstract and analysis (no PDF).",
+        "zh": "根据摘要和分析回答（没有 PDF）。",
+    },
+    "asking.no_answer": {"en": "No answer this time: {error}", "zh": "这次没有回答：{error}"},
+    # ---- Slack's question box ----
+    "asking.button": {"en": "Ask", "zh": "提问"},
+    "asking.button.follow_up": {"en": "Ask a follow-up", "zh": "继续追问"},
+    "asking.modal.title": {"en": "Ask the paper", "zh": "向论文提问"},
+    "asking.modal.submit": {"en": "Ask", "zh": "提问"},
+    "asking.modal.close": {"en": "Cancel", "zh": "取消"},
+    "asking.modal.label": {"en": "Your question about {title}", "zh": "你关于 {title} 的问题"},
+    "asking.modal.follow_up": {
+        "en": "Your follow-up about {title}",
+        "zh": "你关于 {title} 的追问",
+    },
+    "asking.modal.hint": {
+        "en": "The answer is posted in the paper's thread, with the sections and pages it "
+        "comes from.",
+        "zh": "回答会发在论文的讨论串里，并注明出处的章节和页码。",
+    },
+    "asking.trigger_expired": {
+        "en": "Slack closed the question box before it could open: tap the button again.",
+        "zh": "Slack 在提问框打开前就关闭了它：请再点一次按钮。",
+    },
+}
