@@ -2,7 +2,8 @@
 
 Decided once for both platforms: the paper's short title and link, the question as asked, the
 answer (its citations' labels are inline already), the sources it cites, and the notes a
-reader needs to weigh it: not grounded, no PDF, or no answer at all. Text is plain.
+reader needs to weigh it: not grounded, no PDF, answered before, or no answer at all (the
+engine's notes, `domain/messages/questions.py`). Text is plain.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ def answer_card(reply: AnswerReply) -> AnswerCard:
     notes: list[str] = []
     warnings: list[str] = []
     if answer.error is not None:
-        warnings.append(text("asking.no_answer", language, error=answer.error))
+        warnings.append(answer.error)  # the engine's note, in the question's language
     elif not answer.grounded:
-        warnings.append(text("asking.not_grounded", language))
-    if not answer.full_text:
-        notes.append(text("asking.no_pdf", language))
+        warnings.append(text("questions.ungrounded", language))
+    if answer.error is None and not answer.full_text:
+        notes.append(text("questions.abstract_only", language))
+    if answer.from_store and answer.error is None:
+        notes.append(text("questions.from_store", language))
     return AnswerCard(
         url=paper.abs_url,
         title=short(inline(paper.title) or paper.versioned_id, TITLE_CHARACTERS),

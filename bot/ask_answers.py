@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from bot.platform import AnswerReply, Caller, QuestionEvent, Reply, TextReply
 from bot.replies import refusal
-from domain.errors import CommandError, DigestError, LlmNotAllowed
+from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH
 from pipeline.ids import parse_arxiv_id
-from pipeline.qa.answers import MAX_QUESTION_CHARS, Asker, Question
+from pipeline.qa.answers import Asker, Question
+from pipeline.qa.asking import check_question
 from storage.answers import AnswerRepository
 from storage.deliveries import DeliveryRepository
-from storage.models import QuestionRow
 from storage.papers import PaperRepository
 from storage.questions import QuestionRepository
 
@@ -57,10 +57,7 @@ async def answer_question(core: ChatCore, event: QuestionEvent) -> Reply | None:
 async def ask(core: ChatCore, event: QuestionEvent, language: str) -> Reply | None:
     """Checks the question before anything is counted or looked up; raises `DigestError`s."""
     caller, question = event.caller, event.question.strip()
-    if not question:
-        raise CommandError("asking.empty")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise CommandError("asking.too_long", length=len(question), most=MAX_QUESTION_CHARS)
+    check_question(question)  # the engine's own check, before anything is counted
     asked = await _paper_of(core, event)
     if asked is None:
         key = "asking.not_a_paper" if event.replied_to else "asking.usage"
@@ -112,7 +109,7 @@ async def _follows(core: ChatCore, event: QuestionEvent, chats: tuple[str, ...])
     if event.follows is None or event.arxiv_id is None:
         return None
     async with core.db.session() as session:
-        earlier = await session.get(QuestionRow, event.follows)
+        earlier = await QuestionRepository(session).get(event.follows)
     if earlier is None or earlier.platform != event.caller.platform:
         return None
     if earlier.chat_id not in chats or parse_arxiv_id(event.arxiv_id).base != earlier.arxiv_id:

@@ -17,14 +17,6 @@ TEXTS: Texts = {
         "zh": "要就论文提问：点论文消息下的“提问”按钮，在它的讨论串里 @我 并写下问题，"
         "或在问题前写上论文的 arXiv 编号。",
     },
-    "asking.empty": {
-        "en": "The question is empty: write what you want to know about the paper.",
-        "zh": "问题是空的：请写下你想了解论文的什么。",
-    },
-    "asking.too_long": {
-        "en": "The question is {length} characters long; at most {most} fit. Ask it shorter.",
-        "zh": "问题长 {length} 个字符，最多 {most} 个。请精简后再问。",
-    },
     "asking.not_a_paper": {
         "en": "That message is not a paper's: reply to a paper's message or to an answer, or "
         "ask with the paper's arXiv id.",
@@ -42,25 +34,17 @@ TEXTS: Texts = {
         "zh": "提问太频繁：与总结相同，每分钟最多 {limit} 次（SUMMARIZE_PER_USER_PER_MINUTE）。"
         "请 {wait} 秒后再试（{at}）。",
     },
-    "chat.ack.ask": {"en": "Reading {paper} for your question…", "zh": "正在阅读 {paper} 以回答你的问题…"},
+    "chat.ack.ask": {
+        "en": "Reading {paper} for your question…",
+        "zh": "正在阅读 {paper} 以回答你的问题…",
+    },
     "chat.menu.ask": {
         "en": "Ask a question about a paper: /ask <arXiv id> <question>",
         "zh": "就论文提问：/ask <arXiv 编号> <问题>",
     },
     # ---- an answer ----
     "asking.asked": {"en": "{who} asked about {title}", "zh": "{who} 就 {title} 提问"},
-    "asking.about": {"en": "About {title}", "zh": "关于 {title}"},
     "asking.sources": {"en": "Sources: {labels}", "zh": "出处：{labels}"},
-    "asking.not_grounded": {
-        "en": "Not grounded: no claim of this answer could be traced to a passage of the "
-        "paper. Check it against the paper.",
-        "zh": "无出处：这个回答的内容无法对应到论文的任何段落，请对照论文核实。",
-    },
-    "asking.no_pdf": {
-        "en": "Answered from the abstract and analysis (no PDF).",
-        "zh": "根据摘要和分析回答（没有 PDF）。",
-    },
-    "asking.no_answer": {"en": "No answer this time: {error}", "zh": "这次没有回答：{error}"},
     # ---- Slack's question box ----
     "asking.button": {"en": "Ask", "zh": "提问"},
     "asking.button.follow_up": {"en": "Ask a follow-up", "zh": "继续追问"},

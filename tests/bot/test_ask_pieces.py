@@ -121,23 +121,32 @@ def test_a_long_answer_is_split_into_messages_each_platform_accepts() -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_notes_say_when_an_answer_is_not_grounded_had_no_pdf_or_failed(language: str) -> None:
+def test_notes_say_when_an_answer_is_not_grounded_had_no_pdf_came_from_the_store_or_failed(
+    language: str,
+) -> None:
     weak = answer(
-        "Probably a lot.", citations=(), grounded=False, full_text=False, language=language
+        "Probably a lot.",
+        citations=(),
+        grounded=False,
+        full_text=False,
+        from_store=True,
+        language=language,
     )
-    failed = answer("", error="the model timed out", citations=(), language=language)
+    failed = answer("", error="The model declined to answer", citations=(), language=language)
 
     for reply in (weak, failed):
         slack = json.dumps([b for m in slack_answer(reply) for b in m.blocks], ensure_ascii=False)
         telegram = parse_html("".join(telegram_answer(reply)))
         for shown in (slack, telegram):
             if reply is weak:
-                assert text("asking.not_grounded", language) in shown
-                assert text("asking.no_pdf", language) in shown
+                assert text("questions.ungrounded", language) in shown
+                assert text("questions.abstract_only", language) in shown
+                assert text("questions.from_store", language) in shown
                 assert "§" not in shown  # no sources line without citations
             else:
-                assert text("asking.no_answer", language, error="the model timed out") in shown
-                assert text("asking.not_grounded", language) not in shown
+                assert "The model declined to answer" in shown
+                assert text("questions.ungrounded", language) not in shown
+                assert text("questions.from_store", language) not in shown
 
 
 def test_the_question_box_is_a_modal_slack_accepts_as_long_as_a_question_may_be() -> None:

@@ -131,7 +131,7 @@ async def test_a_question_too_long_gets_one_line_and_costs_nothing(world: AskWor
 
     told = await world.ask_under(paper, "why? " * (length // 5))
 
-    assert text("asking.too_long", "en", length=length - 1, most=MAX_QUESTION_CHARS) in told
+    assert text("questions.too_long", "en", length=length - 1, limit=MAX_QUESTION_CHARS) in told
     assert model_calls(world) == before
 
 
