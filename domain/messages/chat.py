@@ -8,6 +8,8 @@ _HELP_EN = "\n".join(
     (
         "Commands:",
         "summarize <arXiv id or URL>: the full analysis of one paper",
+        "ask <arXiv id or URL> <question>: an answer from the paper's full text, with section "
+        "and page; or reply to a paper's message with a question (Slack: its Ask button)",
         "keywords add [--channel] <kw1, kw2, …>: your keywords here (--channel: this chat's, "
         "admins)",
         "keywords remove [--channel] <kw1, kw2, …>: stop following keywords",
@@ -31,6 +33,8 @@ _HELP_ZH = "\n".join(
     (
         "命令：",
         "summarize <arXiv 编号或链接>：一篇论文的完整分析",
+        "ask <arXiv 编号或链接> <问题>：根据论文全文回答，并注明章节和页码；"
+        "也可以直接回复论文消息提问（Slack：点论文下的 Ask 按钮）",
         "keywords add [--channel] <词1, 词2, …>：添加你在这里的关键词"
         "（--channel：本群的，仅管理员）",
         "keywords remove [--channel] <词1, 词2, …>：不再关注这些关键词",
