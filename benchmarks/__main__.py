@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import (
+    ask_latency,
     capping,
     chat_latency,
     day_run,
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         ("Tokens per paper", tokens.report(tokens.run(smoke=smoke))),
         ("Tokens the cap saves", capping.report(capping.run(smoke=smoke))),
         ("Asking a paper: retrieval", qa_retrieval.report(qa_retrieval.run(smoke=smoke))),
+        ("Asking a paper: overhead", ask_latency.report(ask_latency.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
         ("Searching the archive", search.report(asyncio.run(search.run(smoke=smoke)))),
         ("Start-up", startup.report(startup.run(smoke=smoke))),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import statistics
 import tempfile
 import time
@@ -24,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import make_url, pool, text
+from sqlalchemy import URL, make_url, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.ranking_readers import DAYS, load_days
@@ -193,10 +194,19 @@ async def run(
     with tempfile.TemporaryDirectory() as folder:
         sqlite = f"sqlite+aiosqlite:///{Path(folder) / 'archive.sqlite3'}"
         results.append(await measure(sqlite, "SQLite FTS5", smoke=smoke))
-    if postgres:
+    if postgres and _answers(make_url(postgres)):
         await _fresh_postgres(postgres)
         results.append(await measure(postgres, "PostgreSQL tsvector", smoke=smoke))
     return results
+
+
+def _answers(url: URL) -> bool:
+    """Whether a PostgreSQL server listens there (the report then leaves its row out)."""
+    try:
+        socket.create_connection((url.host or "127.0.0.1", url.port or 5432), 2).close()
+    except OSError:
+        return False
+    return True
 
 
 def report(results: Sequence[EngineResult]) -> str:
