@@ -21,16 +21,14 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import URL, make_url, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from benchmarks.ranking_readers import DAYS, load_days
 from benchmarks.search_queries import RecallQuery, recall_queries
-from domain.models import AnnounceType, Paper
+from domain.models import Paper
 from pipeline.relevance.embedders import TfidfEmbedder
 from pipeline.relevance.vectors import paper_text
 from storage.db import Database
@@ -58,25 +56,15 @@ class EngineResult:
 
 def real_papers(limit: int | None = None) -> list[Paper]:
     """Every paper of the corpus's days once (its first announcement), as stored."""
+    from tests.realdays import DAYS, read_day
+
     papers: dict[str, Paper] = {}
-    for day, items in load_days(DAYS):
-        for item in items:
-            papers.setdefault(item["id"], _paper(item, date.fromisoformat(day)))
-    found = list(papers.values())
-    return found[:limit] if limit else found
-
-
-def _paper(item: dict, day: date) -> Paper:
-    return Paper(
-        arxiv_id=item["id"],
-        version=1,
-        title=item["title"],
-        authors=item["authors"],
-        abstract=item["abstract"],
-        categories=item["categories"],
-        announce_type=AnnounceType.NEW,
-        announced_on=day,
-    )
+    for path in sorted(DAYS.glob("*.jsonl.gz")) if DAYS.is_dir() else []:
+        for paper in read_day(path):
+            papers.setdefault(paper.arxiv_id, paper)
+            if limit and len(papers) == limit:
+                return list(papers.values())
+    return list(papers.values())
 
 
 def repeats(papers: Sequence[Paper], total: int) -> list[Paper]:
