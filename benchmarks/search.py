@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.search_queries import RecallQuery, recall_queries
 from domain.models import Paper
+from pipeline.fusion import fuse
 from pipeline.relevance.embedders import TfidfEmbedder
 from pipeline.relevance.vectors import paper_text
 from storage.db import Database
@@ -38,7 +39,6 @@ from storage.search import SearchRepository, search_terms
 ARCHIVE = 100_000
 QUERIES = 300
 TOP = 3
-RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al., 2009)
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/arxiv_digest_bench"
 
 
@@ -106,15 +106,6 @@ def _vector(papers: Sequence[Paper], queries: Sequence[RecallQuery], k: int) -> 
     return [[papers[i].arxiv_id for i in row] for row in best]
 
 
-def fuse(*rankings: Sequence[str], k: int = RRF_K) -> list[str]:
-    """Reciprocal rank fusion: each list gives 1 / (k + rank) to what it holds."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, arxiv_id in enumerate(ranking, start=1):
-            scores[arxiv_id] = scores.get(arxiv_id, 0.0) + 1.0 / (k + rank)
-    return sorted(scores, key=lambda arxiv_id: -scores[arxiv_id])
-
-
 def _top_share(queries: Sequence[RecallQuery], found: Sequence[Sequence[str]]) -> float:
     hits = sum(q.arxiv_id in f[:TOP] for q, f in zip(queries, found, strict=True))
     return hits / len(queries)
@@ -139,7 +130,7 @@ async def measure(url: str, engine: str, *, smoke: bool = False) -> EngineResult
         stored = await _store(db, papers)
         lexical = await _lexical(db, queries, 50)
         vector = _vector(papers, queries, 50)
-        fused = [fuse(a, b) for a, b in zip(lexical, vector, strict=True)]
+        fused = [fuse([a, b]) for a, b in zip(lexical, vector, strict=True)]
         total = 5_000 if smoke else ARCHIVE
         stored += await _store(db, repeats(papers, total))
         times = await _timings(db, queries)

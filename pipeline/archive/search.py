@@ -3,19 +3,18 @@ configured, the papers' vectors, fused by reciprocal rank fusion; an exact arXiv
 comes first.
 
 Each method finds what the other misses: full text wants the words themselves, vectors find
-papers that say the same in other words. Reciprocal rank fusion (1 / (60 + rank), summed) needs
-no tuning and ignores the two scores' incomparable scales.
+papers that say the same in other words; `pipeline.fusion` joins the two rankings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from domain.errors import DigestError
 from domain.models import Paper
 from pipeline.archive.vectors import ArchiveVectors
+from pipeline.fusion import fuse
 from pipeline.gist import first_sentence
 from pipeline.ids import parse_arxiv_id
 from storage.db import Database
@@ -29,7 +28,6 @@ from storage.search import (
     search_terms,
 )
 
-RRF_K = 60  # the constant of reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009)
 CANDIDATES = 50  # from each method, before fusing
 
 
@@ -38,15 +36,6 @@ class Found:
     paper: Paper
     first_seen: date | None
     gist: str  # the analysis's first sentence, else the abstract's
-
-
-def fuse(*rankings: Sequence[str], k: int = RRF_K) -> list[str]:
-    """Reciprocal rank fusion: each ranking gives 1 / (k + rank) to what it holds."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, arxiv_id in enumerate(ranking, start=1):
-            scores[arxiv_id] = scores.get(arxiv_id, 0.0) + 1.0 / (k + rank)
-    return sorted(scores, key=lambda arxiv_id: -scores[arxiv_id])
 
 
 class ArchiveSearch:
@@ -61,7 +50,7 @@ class ArchiveSearch:
         exact = await self._exact(words, filters)
         lexical = await self._lexical(words, filters)
         nearest = await self._nearest(words, filters)
-        ranked = list(dict.fromkeys([*exact, *fuse(lexical, nearest)]))[:limit]
+        ranked = list(dict.fromkeys([*exact, *fuse([lexical, nearest])]))[:limit]
         return await self._found(ranked)
 
     async def _exact(self, words: str, filters: SearchFilters) -> list[str]:

@@ -23,12 +23,12 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 from domain.models import Passage
+from pipeline.fusion import fuse
 from pipeline.relevance.embedders import Embedder
 from pipeline.relevance.vectors import Vectors, cosine
 
 EmbedderSource = Callable[[], Awaitable[Embedder]]  # e.g. `VectorStore.embedder`
 
-RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al.): damps the top ranks
 CACHED_PAPERS = 8
 # bm25s's English stop words are few (33): a question's own function words ("how many", "does",
 # "which") and the words of how it is asked ("what does the paper say about") are added.
@@ -139,16 +139,6 @@ def _bm25(texts: list[str]) -> bm25s.BM25:
     bm25 = bm25s.BM25()
     bm25.index(_tokens(texts), show_progress=False)
     return bm25
-
-
-def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[int]:
-    """Reciprocal rank fusion: each item scores the sum of 1 / (k + rank) over the rankings
-    that hold it; ties keep the first ranking's order."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
-    return sorted(scores, key=lambda item: -scores[item])
 
 
 def _complete(ranking: list[int], size: int) -> list[int]:

@@ -8,7 +8,7 @@ import pytest
 
 from domain.models import Paper, PaperAnalysis
 from domain.statuses import AnalysisSource, AnalysisStatus
-from pipeline.archive.search import ArchiveSearch, fuse
+from pipeline.archive.search import ArchiveSearch
 from pipeline.archive.vectors import ArchiveVectors
 from pipeline.gist import first_sentence
 from pipeline.relevance.store import VectorStore
@@ -114,8 +114,3 @@ async def test_the_gist_is_the_analysis_first_sentence_else_the_abstracts(
     gists = {f.paper.arxiv_id: f.gist for f in await archive.search("quokka")}
     assert gists[analysed.arxiv_id] == "Quokkas find their way."
     assert gists[plain.arxiv_id] == first_sentence(plain.abstract)  # no analysis stored
-
-
-def test_fusion_favours_what_both_rankings_hold() -> None:
-    assert fuse(["a", "b", "c"], ["c", "d"]) == ["c", "a", "b", "d"]
-    assert fuse(["a"], []) == ["a"]

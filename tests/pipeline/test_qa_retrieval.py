@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.models import Passage
-from pipeline.qa.retrieval import Retriever, fuse, stem_words
+from pipeline.qa.retrieval import Retriever, stem_words
 from pipeline.relevance.embedders import TfidfEmbedder
 from pipeline.relevance.vectors import Vectors
 from tests.pdfgen import PAPER_SECTIONS
@@ -34,12 +34,6 @@ def test_inflections_of_a_word_meet_at_one_stem() -> None:
     assert len(set(stem_words(words))) == 1
     assert stem_words(["models", "model"]) == ["model", "model"]
     assert stem_words(["routing", "router"]) != stem_words(["routing", "routing"])
-
-
-def test_fusion_rewards_agreement_between_rankings() -> None:
-    assert fuse([[1, 2, 3], [2, 3, 1]]) == [2, 1, 3]
-    assert fuse([[7, 1, 2], [1, 9]])[0] == 1  # second and first beats first and absent
-    assert sorted(fuse([[1, 2], [3]])) == [1, 2, 3]
 
 
 async def test_bm25_ranks_the_passage_sharing_the_questions_rare_words_first() -> None:
