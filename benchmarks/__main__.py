@@ -23,6 +23,7 @@ from benchmarks import (
     extraction,
     extraction_peers,
     matching,
+    qa_archive,
     qa_retrieval,
     ranking,
     search,
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
         ("Asking a paper: overhead", ask_latency.report(ask_latency.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
         ("Searching the archive", search.report(asyncio.run(search.run(smoke=smoke)))),
+        ("Asking the archive", qa_archive.report(asyncio.run(qa_archive.run(smoke=smoke)))),
         ("Start-up", startup.report(startup.run(smoke=smoke))),
     ]
 

@@ -13,6 +13,8 @@ from domain.errors import CommandError
 from domain.models import Paper
 from pipeline.admission import ArrivalLine
 from pipeline.analyse import PROMPT_VERSION, Analyzer
+from pipeline.archive.search import ArchiveSearch
+from pipeline.archive.vectors import ArchiveVectors
 from pipeline.arxiv_api import ArxivApi
 from pipeline.budget import TokenBudget
 from pipeline.daybuild import DayBuild
@@ -26,7 +28,9 @@ from pipeline.outcomes import DigestOutcome, PaperResult
 from pipeline.paperwork import PaperWork
 from pipeline.pdf import PdfReader
 from pipeline.qa.answering import Answerer
-from pipeline.qa.answers import PaperAnswer, Question
+from pipeline.qa.answers import ArchiveAnswer, PaperAnswer, Question
+from pipeline.qa.archive import ArchiveQuestions
+from pipeline.qa.archive_sources import ArchiveSources
 from pipeline.qa.asking import DEFAULT_INPUT_TOKEN_BUDGET, PaperQuestions, check_question
 from pipeline.qa.retrieval import Retriever
 from pipeline.rebuild import rebuild_report
@@ -63,15 +67,30 @@ class Digest:
         self._lookups = SharedLookups(api, line)
         texts = FullTexts(db, reader)
         self.papers = PaperWork(db=db, texts=texts, analyzer=analyzer, budget=budget)
+        answerer = (
+            Answerer(analyzer.endpoint, analyzer.slots, redact=analyzer.redact)
+            if analyzer is not None
+            else None
+        )
+        embedder = relevance.store.embedder if relevance is not None else None
         self.questions = PaperQuestions(
             db=db,
             texts=texts,
-            answerer=(
-                Answerer(analyzer.endpoint, analyzer.slots, redact=analyzer.redact)
-                if analyzer is not None
-                else None
-            ),
-            retriever=Retriever(relevance.store.embedder if relevance is not None else None),
+            answerer=answerer,
+            retriever=Retriever(embedder),
+            budget=budget,
+            input_token_budget=qa_input_token_budget,
+        )
+        # Every stored paper, searchable (one copy of the archive's vectors in memory).
+        self.archive = ArchiveSearch(
+            db, ArchiveVectors(db, relevance.store) if relevance is not None else None
+        )
+        self.archive_questions = ArchiveQuestions(
+            db=db,
+            # Its own few indexes: each question's papers differ, and would push out the
+            # papers asked about one by one.
+            sources=ArchiveSources(db, self.archive, Retriever(embedder, cached=2)),
+            answerer=answerer,
             budget=budget,
             input_token_budget=qa_input_token_budget,
         )
@@ -137,6 +156,29 @@ class Digest:
                 paper_text = f"{followed.arxiv_id}v{followed.version}"
             paper = await self._paper(paper_text)
             return await self.questions.answer(paper, question, llm_allowed=llm_allowed)
+
+    async def ask_archive(self, question: Question, *, llm_allowed: bool = True) -> ArchiveAnswer:
+        """An answer to `question` across every stored paper (a follow-up: with the turns
+        before it), or the catalogue's line that the archive holds nothing on it (no LLM asked).
+        Raises as `ask` does."""
+        check_question(question.text)
+        with self.line.ticket():
+            if question.follows is not None and not await self.questions.followed(question.follows):
+                raise CommandError("questions.unknown")
+            return await self.archive_questions.answer(question, llm_allowed=llm_allowed)
+
+    async def follow_up(
+        self, question: Question, *, llm_allowed: bool = True
+    ) -> PaperAnswer | ArchiveAnswer:
+        """A follow-up (`question.follows` set) answered as the question it follows was: about
+        its paper, or across the archive."""
+        assert question.follows is not None
+        followed = await self.questions.followed(question.follows)
+        if followed is None:
+            raise CommandError("questions.unknown")
+        if followed.about_archive:
+            return await self.ask_archive(question, llm_allowed=llm_allowed)
+        return await self.ask("", question, llm_allowed=llm_allowed)
 
     async def paper(self, text: str) -> Paper:
         """A paper's metadata (an arXiv id or URL in `text`): from the store, else looked up on

@@ -5,6 +5,12 @@ A question's answer is kept as JSON: `{"text", "citations": [{"passage", "sectio
 "grounded", "full_text", "found"}` when answered, `{"error"}` when the model failed. Only
 answered first turns serve as the cache: a follow-up depends on its conversation, and a failure
 on a moment's trouble.
+
+A question across the archive (no one paper) is stored in the same table under the paper
+`ARCHIVE_ID` ("") version `ARCHIVE_VERSION` (0), its passages as `[arxiv_id, index]` pairs (an
+index below 0 names a paper's abstract or analysis, see `pipeline.qa.archive`), and its answer
+as `{"text", "citations": [{"arxiv_id", "title", "section", "page"}], "papers", "grounded",
+"found", "nothing_found"}`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.statuses import QuestionStatus
 from storage._sql import insert
 from storage.models import QuestionRow, utcnow
+
+ARCHIVE_ID = ""  # the `arxiv_id` of a question across the archive
+ARCHIVE_VERSION = 0
 
 _SPACES = re.compile(r"\s+")
 _END_PUNCTUATION = re.compile(r"[\s?？!！.。…,，;；:：]+$")
@@ -53,6 +62,8 @@ class NewQuestion:
     completion_tokens: int = 0
     follows: int | None = None
     request_key: str | None = None
+    # A question across the archive: the passages sent, as (arxiv_id, index) pairs.
+    archive_passages: Sequence[tuple[str, int]] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,12 @@ class StoredQuestion:
     completion_tokens: int
     message_id: str | None
     created_at: datetime
+    archive_passages: tuple[tuple[str, int], ...] = ()  # `passages` of an archive question
+
+    @property
+    def about_archive(self) -> bool:
+        """Asked across the archive, not about one paper: its follow-ups are archive questions."""
+        return self.arxiv_id == ARCHIVE_ID
 
 
 class QuestionRepository:
@@ -97,7 +114,11 @@ class QuestionRepository:
             "request_key": new.request_key,
             "status": new.status,
             "answer": new.answer,
-            "passages": list(new.passages),
+            "passages": (
+                [[arxiv_id, index] for arxiv_id, index in new.archive_passages]
+                if new.arxiv_id == ARCHIVE_ID
+                else list(new.passages)
+            ),
             "model": new.model,
             "prompt_tokens": new.prompt_tokens,
             "completion_tokens": new.completion_tokens,
@@ -127,10 +148,18 @@ class QuestionRepository:
         return None if row is None else _stored(row)
 
     async def cached(
-        self, arxiv_id: str, version: int, question: str, language: str, model: str
+        self,
+        arxiv_id: str,
+        version: int,
+        question: str,
+        language: str,
+        model: str,
+        *,
+        since: datetime | None = None,
     ) -> StoredQuestion | None:
         """The latest answer to the same first question about this paper version, in this
-        language and by this model; failures and follow-ups never count."""
+        language and by this model (and asked at `since` or later, when given); failures and
+        follow-ups never count."""
         stmt = (
             select(*_COLUMNS)
             .where(
@@ -141,6 +170,7 @@ class QuestionRepository:
                 QuestionRow.model == model,
                 QuestionRow.status == QuestionStatus.ANSWERED,
                 QuestionRow.follows.is_(None),
+                *([QuestionRow.created_at >= since] if since is not None else []),
             )
             .order_by(QuestionRow.id.desc())
             .limit(1)
@@ -198,6 +228,7 @@ _COLUMNS = tuple(c for c in QuestionRow.__table__.c if c.name != "question_key")
 
 
 def _stored(row: Any) -> StoredQuestion:
+    archive = row.arxiv_id == ARCHIVE_ID
     return StoredQuestion(
         id=row.id,
         platform=row.platform,
@@ -211,10 +242,13 @@ def _stored(row: Any) -> StoredQuestion:
         request_key=row.request_key,
         status=QuestionStatus(row.status),
         answer=dict(row.answer or {}),
-        passages=tuple(row.passages),
+        passages=() if archive else tuple(row.passages),
         model=row.model,
         prompt_tokens=row.prompt_tokens,
         completion_tokens=row.completion_tokens,
         message_id=row.message_id,
         created_at=row.created_at,
+        archive_passages=(
+            tuple((str(paper), int(index)) for paper, index in row.passages) if archive else ()
+        ),
     )

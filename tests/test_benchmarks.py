@@ -17,6 +17,7 @@ from benchmarks import (
     chat_latency,
     day_run,
     extraction_peers,
+    qa_archive,
     qa_retrieval,
     ranking,
     search,
@@ -186,3 +187,14 @@ async def test_search_smoke_finds_half_remembered_papers_on_the_test_databases()
         assert result.lexical_top >= 0.8 and result.fused_top >= 0.8
         assert 0 < result.p50_ms <= result.p95_ms
     assert "| SQLite FTS5 | 5,000 |" in search.report(results)
+
+
+async def test_qa_archive_smoke_sends_the_half_remembered_paper_to_the_model() -> None:
+    if not search.real_papers(1):
+        pytest.skip("the corpus's announcement days are not beside the checkout")
+    result = await qa_archive.run(smoke=True)
+
+    assert result.questions == 30 and result.papers == 2_000
+    assert 0.8 <= result.sent_share <= result.found_share <= 1
+    assert result.nothing_share < 0.1 and 0 < result.p50_ms <= result.p95_ms
+    assert "among those sent to the model" in qa_archive.report(result)

@@ -52,7 +52,7 @@ TECHNICAL_ERRORS = {
 USER_ERRORS = {c.__name__ for c in _subclasses(DigestError)} - TECHNICAL_ERRORS
 
 # The LLM's prompts: read by the model, not by people.
-PROMPT_FILES = {"pipeline/prompts.py", "pipeline/qa/prompt.py"}
+PROMPT_FILES = {"pipeline/prompts.py", "pipeline/qa/prompt.py", "pipeline/qa/archive_prompt.py"}
 
 ALLOWED: dict[str, str] = {
     # file, or file:function/class: why its prose is not the chat's
@@ -66,6 +66,7 @@ ALLOWED: dict[str, str] = {
     "bot/telegram/runner.py:_run_polling": "how the bot listens, in the operator's log",
     "bot/telegram/runner.py:webhook_app": "answers to Telegram's servers, not to people",
     "pipeline/qa/retrieval.py": "the words questions are asked in: stop words for the ranker",
+    "pipeline/qa/archive_sources.py": "the words of asking an archive: never searched for",
     "pipeline/archive/themes.py": "the words no theme is named by: stop words",
     "storage/search.py": "SQL for the database's own full-text search",
     "storage/migrations/versions/0013_search.py": "SQL: the search index and its triggers",

@@ -70,4 +70,22 @@ TEXTS: Texts = {
         "en": "The passages did not fit in the model's context window",
         "zh": "段落超出了模型的上下文窗口",
     },
+    # Asking across the archive (no paper named).
+    "questions.archive.nothing_found": {
+        "en": "The archive holds nothing on it: no stored paper is about this.",
+        "zh": "存档中没有相关内容：没有已保存的论文谈到这个问题。",
+    },
+    # An answer the found papers' passages do not hold begins with this line.
+    "questions.archive.not_said": {
+        "en": "The archive's papers do not say.",
+        "zh": "存档中的论文没有说明。",
+    },
+    "questions.archive.ungrounded": {
+        "en": "This answer cites none of the archive's papers: check it against them.",
+        "zh": "这个回答没有引用存档中的任何论文：请对照论文核实。",
+    },
+    "questions.archive.from_store": {
+        "en": "Answered earlier today: the same question across the archive.",
+        "zh": "今天早些时候已回答过：对存档提出的同一个问题。",
+    },
 }

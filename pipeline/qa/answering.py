@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -40,6 +40,29 @@ _FAILURES: dict[str, Problem] = {
 }
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """How an answer names what it cites: one passage's label (from its index into the
+    passages and the passage), a paragraph's labels put together, and the catalogue key of the
+    line an answer the passages do not hold opens with."""
+
+    label: Callable[[int, Passage], str]
+    group: Callable[[list[str]], str]
+    not_said: str
+
+
+def _in_parentheses(labels: list[str]) -> str:
+    return f"({'; '.join(labels)})"
+
+
+# One paper's: "… 61.2% (§4.2, p. 6)."
+PAPER_LABELS = Labels(
+    label=lambda index, passage: Citation(index, passage.section, passage.page).label(),
+    group=_in_parentheses,
+    not_said="questions.not_said",
+)
 
 
 @dataclass(slots=True)
@@ -79,7 +102,13 @@ class Answerer:
     def model(self) -> str:
         return self._endpoint.model
 
-    async def answer(self, prompt: Prompt, passages: Sequence[Passage], language: str) -> Drafted:
+    async def answer(
+        self,
+        prompt: Prompt,
+        passages: Sequence[Passage],
+        language: str,
+        labels: Labels = PAPER_LABELS,
+    ) -> Drafted:
         drafted = Drafted()
         writer: NoteWriter | None = None
         async with self._slots:
@@ -102,7 +131,9 @@ class Answerer:
         failure = reply.failure or ("invalid" if parsed is None else None)
         if parsed is not None:
             failure = (
-                None if render(parsed, prompt.sent, passages, language, drafted) else "invalid"
+                None
+                if render(parsed, prompt.sent, passages, language, drafted, labels)
+                else "invalid"
             )
         if failure is not None:
             log.warning("a question could not be answered: the model's reply was %s", failure)
@@ -134,9 +165,11 @@ def render(
     passages: Sequence[Passage],
     language: str,
     into: Drafted,
+    labels: Labels = PAPER_LABELS,
 ) -> bool:
     """Fill `into` with the answer's text, each paragraph ending in its citations' labels;
-    False when no paragraph has any text left."""
+    False when no paragraph has any text left. A citation's `passage` is its index into
+    `passages`."""
     paragraphs: list[str] = []
     citations: dict[int, Citation] = {}
     for part in answer.paragraphs:
@@ -146,21 +179,21 @@ def render(
         body = strip_chatter(_INLINE_CITES.sub("", part.text)).strip()
         if not body:
             continue
-        labels: list[str] = []
+        cited: list[str] = []
         for number in dict.fromkeys([*part.cites, *inline]):
             if not 1 <= number <= len(sent):
                 into.dropped.append(number)
                 continue
             index = sent[number - 1]
             passage = passages[index]
-            citation = citations.setdefault(index, Citation(index, passage.section, passage.page))
-            label = citation.label()
-            if label not in labels:
-                labels.append(label)
-        paragraphs.append(_with_labels(body, labels))
+            citations.setdefault(index, Citation(index, passage.section, passage.page))
+            label = labels.label(index, passage)
+            if label not in cited:
+                cited.append(label)
+        paragraphs.append(_with_labels(body, labels.group(cited) if cited else ""))
     if not paragraphs:
         return False
-    not_said = text("questions.not_said", language)
+    not_said = text(labels.not_said, language)
     if not answer.found and not paragraphs[0].startswith(not_said.rstrip(".。")):
         paragraphs.insert(0, not_said)
     into.text = "\n\n".join(paragraphs)
@@ -169,11 +202,10 @@ def render(
     return True
 
 
-def _with_labels(body: str, labels: list[str]) -> str:
+def _with_labels(body: str, where: str) -> str:
     """ "… 61.2% (§4.2, p. 6)." : the labels before the paragraph's last full stop."""
-    if not labels:
+    if not where:
         return body
-    where = f"({'; '.join(labels)})"
     if body[-1] in ".。!！?？" and not body.endswith("..."):
         return f"{body[:-1]} {where}{body[-1]}"
     return f"{body} {where}"

@@ -45,3 +45,39 @@ class PaperAnswer:
     from_store: bool  # the same question was answered before: no tokens spent
     duplicate: bool = False  # this asking was answered already (`request_key`): post nothing
     error: str | None = None  # the model failed: a note in the question's language, no answer
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveCitation:
+    """A paper an answer across the archive rests on: where it quoted one of the paper's
+    passages, that passage's section and page; where it used the abstract or the stored
+    analysis, the paper alone (`page` None)."""
+
+    arxiv_id: str
+    title: str  # short, for a chat line
+    section: str = ""
+    page: int | None = None
+
+    def label(self) -> str:
+        """ "2602.00780 §4.2, p. 6", or "2602.00780" for the paper as a whole."""
+        if self.page is None:
+            return self.arxiv_id
+        return f"{self.arxiv_id} {Citation(0, self.section, self.page).label()}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveAnswer:
+    """An answer across the archive, as stored and shown. `text` holds the citations' labels
+    inline ("… 61.2% [2602.00780 §4.2, p. 6]"); `papers` are those the model was shown;
+    `nothing_found`: no stored paper was on the question, and the text says so (no LLM asked)."""
+
+    question_id: int
+    question: str
+    text: str
+    citations: tuple[ArchiveCitation, ...]
+    papers: tuple[Paper, ...]
+    grounded: bool
+    from_store: bool  # the same question was answered today: no tokens spent
+    duplicate: bool = False  # this asking was answered already (`request_key`): post nothing
+    error: str | None = None  # the model failed or was not asked: a note, no answer
+    nothing_found: bool = False

@@ -51,6 +51,11 @@ _LANGUAGE_RULES = {
 }
 
 
+def language_rule(language: str) -> str:
+    """The system prompt's rule on the answer's language."""
+    return _LANGUAGE_RULES[language]
+
+
 def system_prompt(language: str) -> str:
     """The rules, with the answer's JSON shape spelled out (json_object endpoints need it)."""
     return f"""\
@@ -62,7 +67,7 @@ paragraph's claims come from.
 - "found": false when the passages do not answer the question.
 
 Rules:
-- {_LANGUAGE_RULES[language]}
+- {language_rule(language)}
 - Use only the numbered passages, and the title, abstract and earlier analysis for context. \
 Never use outside knowledge and never guess.
 - Cite the passage number for every claim. Cite only numbers of passages you were given.
@@ -124,7 +129,7 @@ def build_prompt(
         raise ValueError(f"language must be one of {sorted(LANGUAGES)}, not {language!r}")
     system = system_prompt(language)
     head = _paper_head(paper, analysis)
-    tail = _conversation(history[-MAX_TURNS:], question, language)
+    tail = conversation(history[-MAX_TURNS:], question, language)
     used = estimate_tokens(system) + estimate_tokens(head) + estimate_tokens(tail) + 8
     blocks: list[str] = []
     sent: list[int] = []
@@ -159,10 +164,16 @@ def _paper_head(paper: Paper, analysis: PaperAnalysis | None) -> str:
 
 def _passage_block(number: int, passage: Passage) -> str:
     where = f"{passage.section}, p. {passage.page}" if passage.section else f"p. {passage.page}"
-    return f"[{number}] ({neutralise(where)})\n{neutralise(passage.text.strip())}"
+    return passage_block(number, where, passage.text)
 
 
-def _conversation(history: Sequence[Turn], question: str, language: str) -> str:
+def passage_block(number: int, where: str, text: str) -> str:
+    """ "[3] (4.2 Results, p. 6)" and the passage's text: how a numbered passage is sent."""
+    return f"[{number}] ({neutralise(where)})\n{neutralise(text.strip())}"
+
+
+def conversation(history: Sequence[Turn], question: str, language: str) -> str:
+    """The earlier turns and the question, each block between its markers."""
     parts = []
     if history:
         turns = "\n\n".join(

@@ -52,11 +52,17 @@ def stem_words(words: list[str]) -> list[str]:
     return list(stemmer.stemWords(words))
 
 
-def _tokens(texts: Sequence[str]) -> list[list[str]]:
+def content_words(text: str) -> list[str]:
+    """The words of `text` a ranker weighs, as written (lower-cased): stop words and the words
+    of how a question is asked left out."""
+    return _tokens([text], stemmed=False)[0]
+
+
+def _tokens(texts: Sequence[str], *, stemmed: bool = True) -> list[list[str]]:
     tokenized: list[list[str]] = bm25s.tokenize(
         list(texts),
         stopwords=_STOPWORDS,
-        stemmer=stem_words,
+        stemmer=stem_words if stemmed else None,
         return_ids=False,
         show_progress=False,
     )

@@ -3,7 +3,10 @@
 A QA request is recognised by its json_schema's name (`PassageAnswer`) or, in json_object mode,
 by its system prompt. The answer reads the request the way a model would: it cites the given
 passage that shares most words with the question and quotes the sentence of it that shares
-most, in Chinese framing when the system prompt asks for Simplified Chinese.
+most, in Chinese framing when the system prompt asks for Simplified Chinese. A question across
+the archive (its passages between <<<PAPERS>>> markers, each labelled with its paper) gets one
+paragraph for each of the two papers whose best passage shares most words with the question,
+naming the paper and quoting that passage.
 
 Script steps of its own (`FakeOpenAI.script`): "qa_foreign_cites" cites only passage numbers it
 was not given; "qa_not_found" answers found=false, citing the nearest passage. The generic
@@ -21,10 +24,31 @@ QA_BEHAVIOURS = ("qa_foreign_cites", "qa_not_found")
 SCHEMA_NAME = "PassageAnswer"
 _SYSTEM_MARK = "using only numbered passages"
 _PASSAGE = re.compile(
-    r"^\[(\d+)\] \([^\n]*\)\n(.*?)(?=\n\n\[\d+\] \(|\n<<<END PAPER>>>)", re.MULTILINE | re.DOTALL
+    r"^\[(\d+)\] \(([^\n]*)\)\n(.*?)(?=\n\n\[\d+\] \(|\n<<<END PAPERS?>>>)",
+    re.MULTILINE | re.DOTALL,
 )
+_ARCHIVE_MARK = "<<<PAPERS>>>"
 _QUESTION = re.compile(r"<<<QUESTION>>>\n(.*?)\n<<<END QUESTION>>>", re.DOTALL)
 _WORD = re.compile(r"\w{3,}")
+# A model reads past the words of asking.
+_ASKING = frozenset(
+    [
+        "what",
+        "which",
+        "have",
+        "has",
+        "does",
+        "did",
+        "the",
+        "and",
+        "are",
+        "was",
+        "were",
+        "seen",
+        "how",
+        "about",
+    ]
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -35,7 +59,12 @@ def is_qa_request(payload: dict[str, Any], system: str) -> bool:
 
 def given_passages(user: str) -> dict[int, str]:
     """The numbered passages of a QA request's user message, by number."""
-    return {int(m[1]): m[2] for m in _PASSAGE.finditer(user)}
+    return {int(m[1]): m[3] for m in _PASSAGE.finditer(user)}
+
+
+def passage_papers(user: str) -> dict[int, str]:
+    """The arXiv id each numbered passage of an archive question is labelled with."""
+    return {int(m[1]): m[2].split(",")[0] for m in _PASSAGE.finditer(user)}
 
 
 def asked_question(user: str) -> str:
@@ -44,7 +73,7 @@ def asked_question(user: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)}
+    return {w.lower() for w in _WORD.findall(text)} - _ASKING
 
 
 def _best(passages: dict[int, str], question: str) -> tuple[int | None, str]:
@@ -56,6 +85,22 @@ def _best(passages: dict[int, str], question: str) -> tuple[int | None, str]:
     sentences = [s for s in _SENTENCE_END.split(passages[number]) if s.strip()] or [""]
     sentence = max(sentences, key=lambda s: len(wanted & _words(s)))
     return number, " ".join(sentence.split())
+
+
+def _archive_paragraphs(user: str, chinese: bool) -> list[dict[str, Any]]:
+    """One paragraph for each of the two papers best on the question, quoting its best passage."""
+    passages, papers = given_passages(user), passage_papers(user)
+    wanted = _words(asked_question(user))
+    best: dict[str, int] = {}
+    for number in sorted(passages, key=lambda n: (-len(wanted & _words(passages[n])), n)):
+        if len(best) < 2 and wanted & _words(passages[number]):
+            best.setdefault(papers[number], number)
+    paragraphs = []
+    for paper, number in best.items():
+        _, sentence = _best({number: passages[number]}, asked_question(user))
+        said = f"{paper} 写道：“{sentence}”" if chinese else f'{paper} states: "{sentence}"'
+        paragraphs.append({"text": said, "cites": [number]})
+    return paragraphs
 
 
 def qa_answer(user: str, step: str, *, chinese: bool) -> str:
@@ -70,9 +115,13 @@ def qa_answer(user: str, step: str, *, chinese: bool) -> str:
         said = f'The paper states: "{sentence}"' if sentence else "The passages hold nothing on it."
     if step == "qa_foreign_cites":
         cites = [len(passages) + 5, len(passages) + 9]
-    if step == "chatty":
-        said = ("好的，以下是回答：" if chinese else "Sure! Here is the answer: ") + said
     paragraphs: Any = [{"text": said, "cites": cites}]
+    if _ARCHIVE_MARK in user and step not in ("qa_foreign_cites", "qa_not_found"):
+        paragraphs = _archive_paragraphs(user, chinese) or paragraphs
+    if step == "chatty":
+        preamble = "好的，以下是回答：" if chinese else "Sure! Here is the answer: "
+        paragraphs[0]["text"] = preamble + paragraphs[0]["text"]
+        said = paragraphs[0]["text"]
     if step == "wrong_schema":
         paragraphs = said
     if step == "empty_field":
