@@ -165,7 +165,11 @@ async def open_digest(
 
 def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
     from bot.core import ChatCore
+    from pipeline.archive.search import ArchiveSearch
+    from pipeline.archive.vectors import ArchiveVectors
 
+    relevance = digest.relevance  # its vectors, where an embedder is configured
+    vectors = None if relevance is None else ArchiveVectors(digest.db, relevance.store)
     return ChatCore(
         db=digest.db,
         digest=digest,
@@ -178,6 +182,8 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
         keyword_changes_per_user_per_minute=settings.keyword_changes_per_user_per_minute,
         keywords_per_user=settings.keywords_per_user,
         ask_per_user_per_day=settings.ask_per_user_per_day,
+        archive=ArchiveSearch(digest.db, vectors),
+        export_max_papers=settings.export_max_papers,
     )
 
 
