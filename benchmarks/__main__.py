@@ -25,6 +25,7 @@ from benchmarks import (
     qa_retrieval,
     ranking,
     search,
+    search_latency,
     startup,
     tokens,
 )
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> None:
         ("Asking a paper: retrieval", qa_retrieval.report(qa_retrieval.run(smoke=smoke))),
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
         ("Searching the archive", search.report(asyncio.run(search.run(smoke=smoke)))),
+        (
+            "Searching and exporting in the chat",
+            search_latency.report(search_latency.run(smoke=smoke)),
+        ),
         ("Start-up", startup.report(startup.run(smoke=smoke))),
     ]
 

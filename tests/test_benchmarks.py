@@ -20,6 +20,7 @@ from benchmarks import (
     qa_retrieval,
     ranking,
     search,
+    search_latency,
     startup,
     tokens,
 )
@@ -186,3 +187,15 @@ async def test_search_smoke_finds_half_remembered_papers_on_the_test_databases()
         assert result.lexical_top >= 0.8 and result.fused_top >= 0.8
         assert 0 < result.p50_ms <= result.p95_ms
     assert "| SQLite FTS5 | 5,000 |" in search.report(results)
+
+
+def test_search_latency_smoke_answers_every_search_and_exports_a_file_that_parses() -> None:
+    if not search.real_papers(1):
+        pytest.skip("the corpus's announcement days are not beside the checkout")
+    result = search_latency.run(smoke=True)
+
+    assert result["search"]["n"] == search_latency.SMOKE["queries"]
+    assert 0 < result["search"]["p50"] <= result["search"]["p95"]
+    assert result["export"]["entries"] == search_latency.SMOKE["export"]
+    assert result["export"]["failed_blocks"] == 0
+    assert "half-remembered queries" in search_latency.report(result)

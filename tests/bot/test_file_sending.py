@@ -40,7 +40,7 @@ async def test_sending_a_document_checks_its_size_caption_and_form() -> None:
                 await bot.send_document(USER, big)
             with pytest.raises(BadRequest, match="caption is too long"):
                 await bot.send_document(USER, InputFile(b"x", filename="b.bib"), caption="c" * 1025)
-            with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+            with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
                 await bot.send_document(USER, "not-a-file-id")
             with pytest.raises(BadRequest, match="must be non-empty"):
                 await bot.send_document(USER, InputFile(b"", filename="empty.bib"))
