@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     ask_per_user_per_day: int = 30  # questions needing the LLM (not stored ones); 0: no cap
     keyword_changes_per_user_per_minute: int = 10  # chat `keywords add/remove`; 0: no limit
     keywords_per_user: int = 100  # keywords a member keeps in a chat (and a chat's own); 0: no cap
+    export_max_papers: int = 2000  # papers in one chat `export` (the newest); 0: no cap
 
     # Ranking: whose votes order the day, how many papers are analysed, what else is suggested
     # EMBEDDINGS: tfidf (this machine, no download), endpoint (an OpenAI-compatible

@@ -178,6 +178,8 @@ def make_chat_core(settings: Settings, digest: Digest) -> ChatCore:
         keyword_changes_per_user_per_minute=settings.keyword_changes_per_user_per_minute,
         keywords_per_user=settings.keywords_per_user,
         ask_per_user_per_day=settings.ask_per_user_per_day,
+        archive=digest.archive,  # one copy of the archive's vectors in memory
+        export_max_papers=settings.export_max_papers,
     )
 
 

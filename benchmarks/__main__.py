@@ -27,6 +27,7 @@ from benchmarks import (
     qa_retrieval,
     ranking,
     search,
+    search_latency,
     startup,
     tokens,
 )
@@ -101,6 +102,10 @@ def main(argv: list[str] | None = None) -> None:
         ("Chat latency", chat_latency.report(chat_latency.run(smoke=smoke))),
         ("Searching the archive", search.report(asyncio.run(search.run(smoke=smoke)))),
         ("Asking the archive", qa_archive.report(asyncio.run(qa_archive.run(smoke=smoke)))),
+        (
+            "Searching and exporting in the chat",
+            search_latency.report(search_latency.run(smoke=smoke)),
+        ),
         ("Start-up", startup.report(startup.run(smoke=smoke))),
     ]
 

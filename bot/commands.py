@@ -11,11 +11,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
+from bot.export_query import ExportRequest, parse_export
 from domain.errors import CommandError, DigestError
 from pipeline.ids import ArxivId, clean_text, parse_arxiv_id
 from pipeline.prompts import LANGUAGES
 from pipeline.selection import parse_keyword
+
+if TYPE_CHECKING:
+    from bot.search_query import SearchRequest
 
 MAX_KEYWORDS_AT_ONCE = 20
 MAX_PAPERS_AT_ONCE = 20  # `interests add`: each unknown one is an arXiv look-up, 3 s apart
@@ -123,6 +128,23 @@ class InterestsAdd:
     papers: tuple[str, ...]  # as typed, each checked as it is added: a bad one is named then
 
 
+@dataclass(frozen=True, slots=True)
+class Search:
+    """`search KV-cache since:2026-01-01 liked`: words and filters, read by `parse_search`."""
+
+    request: SearchRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    request: ExportRequest
+
+
 Command = (
     Help
     | Summarize
@@ -139,6 +161,9 @@ Command = (
     | InterestsReset
     | InterestsAdd
     | Ask
+    | Search
+    | Saved
+    | Export
 )
 
 
@@ -165,6 +190,14 @@ def parse_command(text: str) -> Command:
         return _interests(rest)
     if name == "ask":
         return _ask(rest)
+    if name == "search":
+        from bot.search_query import parse_search  # it reads categories as this module does
+
+        return Search(parse_search(rest))
+    if name == "saved":
+        return Saved()
+    if name == "export":
+        return Export(parse_export(rest))
     raise CommandError("errors.command.unknown", name=_shown(name))
 
 

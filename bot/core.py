@@ -21,6 +21,7 @@ from bot.commands import (
     DigestHere,
     DigestOff,
     DigestSettings,
+    Export,
     Help,
     Interests,
     InterestsAdd,
@@ -29,6 +30,8 @@ from bot.commands import (
     KeywordsList,
     KeywordsRemove,
     Report,
+    Saved,
+    Search,
     Summarize,
     Why,
     parse_command,
@@ -37,6 +40,7 @@ from bot.digest_answers import set_dm, settings, switch
 from bot.interests_answers import add_interests, reset_interests, show_interests
 from bot.keyword_answers import change_keywords, list_keywords
 from bot.limits import Action, UserLimits
+from bot.memory_answers import export, saved, search
 from bot.platform import (
     AnswerReply,
     Caller,
@@ -57,6 +61,7 @@ from bot.why_answers import explain_paper
 from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH, text
 from pipeline.admission import ArrivalLine
+from pipeline.archive.search import ArchiveSearch
 from pipeline.budget import utc_today
 from pipeline.digest import Digest
 from pipeline.feedcache import FeedCache
@@ -111,6 +116,12 @@ def ack_text(typed: str, language: str = ENGLISH) -> str:
             return text("chat.ack.interests_change", language)
         case Ask(paper):
             return text("chat.ack.ask", language, paper=paper)
+        case Search():
+            return text("chat.ack.search", language)
+        case Saved():
+            return text("chat.ack.saved", language)
+        case Export():
+            return text("chat.ack.export", language)
         case _:
             return text("chat.ack.moment", language)
 
@@ -132,6 +143,8 @@ class ChatCore:
         keyword_changes_per_user_per_minute: int = 0,
         keywords_per_user: int = 0,
         ask_per_user_per_day: int = 0,
+        archive: ArchiveSearch | None = None,
+        export_max_papers: int = 0,
         today: Callable[[], date] = utc_today,
         now: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -143,6 +156,8 @@ class ChatCore:
         self.post_empty_days = post_empty_days
         self.summarize_cap = summarize_per_user_per_day
         self.keywords_cap = keywords_per_user  # per member in a chat, and per chat; 0: no cap
+        self.archive = archive or ArchiveSearch(db)  # full text alone unless given vectors
+        self.export_cap = export_max_papers  # papers in one export; 0: no cap
         self._today = today
         self.limits = UserLimits(
             db,
@@ -274,6 +289,12 @@ class ChatCore:
                 answered = await ask(self, asked, language)
                 # Without a request key nothing is a second delivery: there is always a reply.
                 return answered if answered is not None else TextReply(())
+            case Search(request):
+                return await search(self, caller, request, language)
+            case Saved():
+                return await saved(self, caller, language)
+            case Export(request):
+                return await export(self, caller, request, language)
         raise AssertionError(f"unhandled command {command!r}")
 
     async def _summarize(self, caller: Caller, paper: str, language: str) -> Reply:

@@ -179,7 +179,44 @@ class AnswerReply:
     asker: str
 
 
-Reply = TextReply | PaperReply | ReportReply | AnswerReply
+@dataclass(frozen=True, slots=True)
+class ListedPaper:
+    """One line of a search's answer or a list of papers: the short title linking to arXiv,
+    when the archive first saw it (`seen`, already in the chat's language; "" if unknown), its
+    one-line gist and how many 👍 it has in this chat."""
+
+    arxiv_id: str
+    title: str
+    url: str
+    seen: str
+    gist: str
+    likes: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReply:
+    """Papers one per line under a heading, with short notes after them ("only the first
+    words were searched"). For the asker: Slack shows it to them alone."""
+
+    heading: str
+    papers: tuple[ListedPaper, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileReply:
+    """A file for the asker alone: each adapter sends it privately (Slack: the DM with the
+    asker; Telegram: their private chat with the bot), then tells the chat `lines`. `caption`
+    goes with the file."""
+
+    filename: str
+    content: bytes
+    caption: str
+    lines: tuple[str, ...]
+    language: str = "en"
+
+
+Reply = TextReply | PaperReply | ReportReply | AnswerReply | SearchReply | FileReply
 
 
 def day_key(report: DailyReport) -> str:

@@ -180,6 +180,23 @@ async def keep_matching(
     return [arxiv_id for arxiv_id in arxiv_ids if arxiv_id in kept]
 
 
+async def newest_matching(session: AsyncSession, filters: SearchFilters, limit: int) -> list[str]:
+    """The `limit` papers the filters keep, the most recently announced first: what a search
+    with filters but no words lists."""
+    params: dict[str, Any] = {"limit": limit}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    where = _filter_sql(filters, params, postgres=postgres)
+    rows = await session.execute(
+        text(
+            f"SELECT p.arxiv_id FROM papers p WHERE 1 = 1{where}"
+            " ORDER BY p.first_announced_on IS NULL, p.first_announced_on DESC, p.arxiv_id DESC"
+            " LIMIT :limit"
+        ),
+        params,
+    )
+    return [arxiv_id for (arxiv_id,) in rows]
+
+
 async def analysis_texts(session: AsyncSession, arxiv_ids: Sequence[str]) -> dict[str, str]:
     """The searched analysis text of these papers (summary first), where they have one."""
     if not arxiv_ids:

@@ -21,6 +21,7 @@ from benchmarks import (
     qa_retrieval,
     ranking,
     search,
+    search_latency,
     startup,
     tokens,
 )
@@ -198,3 +199,15 @@ async def test_qa_archive_smoke_sends_the_half_remembered_paper_to_the_model() -
     assert 0.8 <= result.sent_share <= result.found_share <= 1
     assert result.nothing_share < 0.1 and 0 < result.p50_ms <= result.p95_ms
     assert "among those sent to the model" in qa_archive.report(result)
+
+
+def test_search_latency_smoke_answers_every_search_and_exports_a_file_that_parses() -> None:
+    if not search.real_papers(1):
+        pytest.skip("the corpus's announcement days are not beside the checkout")
+    result = search_latency.run(smoke=True)
+
+    assert result["search"]["n"] == search_latency.SMOKE["queries"]
+    assert 0 < result["search"]["p50"] <= result["search"]["p95"]
+    assert result["export"]["entries"] == search_latency.SMOKE["export"]
+    assert result["export"]["failed_blocks"] == 0
+    assert "half-remembered queries" in search_latency.report(result)

@@ -18,7 +18,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import ChatCore
-from bot.platform import Caller, CommandEvent, TextReply
+from bot.platform import Caller, CommandEvent, FileReply, SearchReply, TextReply
+from bot.slack.files import send_privately
 from bot.slack.poster import SlackPoster
 from bot.slack.questions import add_questions
 from bot.slack.render import SlackMessage, render_reply
@@ -28,7 +29,18 @@ from storage.redaction import Redactor
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/summarize", "/keywords", "/report", "/digest", "/why", "/interests", "/ask")
+COMMANDS = (
+    "/summarize",
+    "/keywords",
+    "/report",
+    "/digest",
+    "/why",
+    "/interests",
+    "/ask",
+    "/search",
+    "/saved",
+    "/export",
+)
 
 # Posting to the channel fails like this when the bot may not write there (a private channel
 # it was not invited to, or a DM between other people): the asker gets the answer instead.
@@ -66,7 +78,9 @@ def build_slack_app(
         caller = _caller(command)
         # A user's mistake comes back as a reply, never as an exception.
         reply = await core.on_event(CommandEvent(caller, _command_text(command)))
-        if isinstance(reply, TextReply):
+        if isinstance(reply, FileReply):  # to the asker's DM; a line for them where they asked
+            reply = await send_privately(client, caller.user_id, reply, redact)
+        if isinstance(reply, TextReply | SearchReply):  # for the asker alone
             await _respond_all(respond, render_reply(reply), redact)
             return
         try:

@@ -14,7 +14,16 @@ from slack_sdk.models.blocks import DividerBlock
 
 from bot.answer_card import answer_card
 from bot.card import PaperCard, paper_card, parent_card
-from bot.platform import AnswerReply, Mention, PaperReply, Reply, ReportReply, TextReply
+from bot.platform import (
+    AnswerReply,
+    FileReply,
+    Mention,
+    PaperReply,
+    Reply,
+    ReportReply,
+    SearchReply,
+    TextReply,
+)
 from bot.slack.asking import ask_button, follow_up_block
 from bot.slack.mrkdwn import (
     FALLBACK_TEXT_LIMIT,
@@ -75,7 +84,28 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
         if card.listed or card.capped:
             blocks += [DividerBlock().to_dict(), *report_list(card)]
         return paginate(blocks, parent_fallback(card), card.heading, card.continued)
+    if isinstance(reply, SearchReply):
+        return render_papers(reply)
+    if isinstance(reply, FileReply):
+        return _text_messages(TextReply(reply.lines))
     return _text_messages(reply)
+
+
+def render_papers(reply: SearchReply) -> list[SlackMessage]:
+    """The heading, then a paper a line (its title linking to arXiv, when first seen, its 👍
+    here) with its gist beneath, then the notes."""
+    lines = []
+    for paper in reply.papers:
+        facts = [f"*{link(paper.url, escape_mrkdwn(paper.title))}*"]
+        facts += [escape_mrkdwn(fact) for fact in (paper.seen,) if fact]
+        facts += [f"👍 {paper.likes}"] if paper.likes else []
+        lines.append(" · ".join(facts) + (f"\n{escape_mrkdwn(paper.gist)}" if paper.gist else ""))
+    blocks = sections(f"*{escape_mrkdwn(reply.heading)}*")
+    blocks += sections("\n\n".join(lines))
+    if reply.notes:
+        blocks.append(context(*(escape_mrkdwn(note) for note in reply.notes)))
+    fallback = clip_mrkdwn(escape_mrkdwn(reply.heading), FALLBACK_TEXT_LIMIT)
+    return paginate(blocks, fallback, escape_mrkdwn(reply.heading), "{page}/{pages}")
 
 
 def render_answer(reply: AnswerReply) -> list[SlackMessage]:

@@ -28,7 +28,8 @@ from telegram.ext import (
 
 from bot.commands import DigestDm, parse_command
 from bot.core import ChatCore
-from bot.platform import Caller, CommandEvent, Reply, TextReply
+from bot.platform import Caller, CommandEvent, FileReply, Reply, TextReply
+from bot.telegram.files import send_privately
 from bot.telegram.poster import BotNotStarted, DeadlineRequest, TelegramPoster, make_rate_limiter
 from bot.telegram.questions import on_reply, typing
 from bot.telegram.settings import TelegramSettings
@@ -39,7 +40,19 @@ from domain.messages import ENGLISH, LANGUAGES, text
 log = logging.getLogger(__name__)
 
 # What Telegram lists in its command menu; `/start` (the Start button) shows the help as well.
-COMMAND_NAMES = ("summarize", "ask", "keywords", "report", "digest", "why", "interests", "help")
+COMMAND_NAMES = (
+    "summarize",
+    "ask",
+    "search",
+    "saved",
+    "export",
+    "keywords",
+    "report",
+    "digest",
+    "why",
+    "interests",
+    "help",
+)
 ALIASES = {"start": "help", "help": "help"}
 # Only these may change a chat's settings, so only for these is the member status looked up.
 ADMIN_COMMANDS = frozenset({"keywords", "digest"})
@@ -137,6 +150,8 @@ async def answer(
                 reply = await core.on_event(CommandEvent(caller, typed))
         else:
             reply = await core.on_event(CommandEvent(caller, typed))
+        if isinstance(reply, FileReply):  # to the asker's private chat; a line here
+            reply = await send_privately(context.bot, user.id, reply)
         await core.posted(caller, await reply_with(reply), reply)
     except Exception:
         log.exception("answering %r in Telegram chat %s failed", typed, chat.id)

@@ -11,7 +11,15 @@ from collections.abc import Mapping, Sequence
 
 from bot.answer_card import answer_card
 from bot.card import PaperCard, paper_card, parent_card
-from bot.platform import AnswerReply, Mention, PaperReply, Reply, ReportReply
+from bot.platform import (
+    AnswerReply,
+    Mention,
+    PaperReply,
+    Reply,
+    ReportReply,
+    SearchReply,
+    TextReply,
+)
 from bot.telegram.html_split import MAX_MESSAGE, split_html, visible_length
 from bot.telegram.markup import clip, escape, field_line, link
 from bot.telegram.parent import parent_html, render_parent, report_list
@@ -56,8 +64,24 @@ def render_reply(reply: Reply) -> list[str]:
         if card.listed or card.capped:
             body += "\n\n" + report_list(card)
         return split_html(body)
+    if isinstance(reply, SearchReply):
+        return split_html(render_papers(reply))
     text = "\n".join(escape(line) for line in reply.lines).strip() or "—"
-    return split_html(f"⚠️ {text}" if reply.is_error else text)
+    return split_html(f"⚠️ {text}" if isinstance(reply, TextReply) and reply.is_error else text)
+
+
+def render_papers(reply: SearchReply) -> str:
+    """The heading, then a paper a line (its title linking to arXiv, when first seen, its 👍
+    here) with its gist beneath, then the notes in italics."""
+    lines = []
+    for paper in reply.papers:
+        facts = [f"<b>{link(paper.url, escape(paper.title))}</b>"]
+        facts += [escape(paper.seen)] if paper.seen else []
+        facts += [f"👍 {paper.likes}"] if paper.likes else []
+        lines.append(" · ".join(facts) + (f"\n{escape(paper.gist)}" if paper.gist else ""))
+    parts = [f"<b>{escape(reply.heading)}</b>", *lines]
+    parts += [f"<i>{escape(note)}</i>" for note in reply.notes]
+    return "\n\n".join(parts)
 
 
 def render_answer(reply: AnswerReply) -> list[str]:

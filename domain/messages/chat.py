@@ -26,6 +26,11 @@ _HELP_EN = "\n".join(
         "for this chat's ranking as well as yours",
         "interests reset: forget all your votes on this platform, which takes them out of the "
         "chats' rankings too",
+        'search <words> [since:YYYY-MM-DD] [until:…] [cat:cs.RO] [author:"…"] [liked] [chat]: '
+        "the ten best matches among every stored paper",
+        "saved: the papers you gave a 👍, newest first",
+        "export bibtex [since:…] [until:…] [liked|chat]: a .bib file of your 👍 papers (or this "
+        "chat's), sent to you privately",
         "help: this list",
     )
 )
@@ -48,6 +53,11 @@ _HELP_ZH = "\n".join(
         "interests：你的 👍/👎 教给排序的内容（票数、影响最大的论文和词）",
         "interests add <arXiv 编号> …：给你确定想看的论文点 👍；在群里也计入本群的排序",
         "interests reset：忘记你在本平台的所有投票，也会把它们从各群的排序中去掉",
+        'search <词> [since:YYYY-MM-DD] [until:…] [cat:cs.RO] [author:"…"] [liked] [chat]：'
+        "在所有已保存的论文中找出最匹配的十篇",
+        "saved：你点过 👍 的论文，最新的在前",
+        "export bibtex [since:…] [until:…] [liked|chat]：把你点赞的（或本群的）论文导出为 .bib "
+        "文件，私信发给你",
         "help：显示本列表",
     )
 )
@@ -131,6 +141,9 @@ TEXTS: Texts = {
         "en": "Updating your interests…",
         "zh": "正在更新你的兴趣…",
     },
+    "chat.ack.search": {"en": "Searching the archive…", "zh": "正在搜索存档…"},
+    "chat.ack.saved": {"en": "Looking up your saved papers…", "zh": "正在查找你收藏的论文…"},
+    "chat.ack.export": {"en": "Preparing your BibTeX file…", "zh": "正在准备你的 BibTeX 文件…"},
     "chat.ack.keywords_list": {"en": "Looking up the keywords…", "zh": "正在查找关键词…"},
     "chat.ack.keywords_change": {"en": "Updating the keywords…", "zh": "正在更新关键词…"},
     "chat.ack.settings_show": {
@@ -270,6 +283,15 @@ TEXTS: Texts = {
     "chat.menu.interests": {
         "en": "What your votes taught the ranking: add <ids>, reset",
         "zh": "你的投票教给排序的内容：add <编号>、reset",
+    },
+    "chat.menu.search": {
+        "en": "Search every stored paper: /search KV-cache since:2026-01-01",
+        "zh": "搜索所有已保存的论文：/search KV-cache since:2026-01-01",
+    },
+    "chat.menu.saved": {"en": "The papers you gave a 👍", "zh": "你点过 👍 的论文"},
+    "chat.menu.export": {
+        "en": "Your 👍 papers as a BibTeX file: /export bibtex",
+        "zh": "把你点赞的论文导出为 BibTeX 文件：/export bibtex",
     },
     "chat.menu.help": {"en": "What the bot can do", "zh": "机器人能做什么"},
 }

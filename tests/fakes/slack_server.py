@@ -2,7 +2,9 @@
 talks to, validating messages the way Slack does.
 
 Methods: `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `chat.update`, `chat.getPermalink`,
-`conversations.open`, `conversations.history`, `conversations.replies`, `views.open` (trigger ids
+`conversations.open`, `conversations.history`, `conversations.replies`, file uploads
+(`files.getUploadURLExternal`, the upload URL, `files.completeUploadExternal`:
+`tests.fakes.slack_files`), `views.open` (trigger ids
 checked as Slack does: `tests.fakes.slack_interactions`, which also sends taps, modal
 submissions and mentions to the app, signed), and the `response_url`
 of slash commands (`POST /respond/<token>`, built by `fake.response_url(token)`; five answers a
@@ -38,6 +40,7 @@ from urllib.parse import parse_qs
 
 from tests.fakes.base import FakeServer, Request, Response
 from tests.fakes.slack_blocks import SlackError, content
+from tests.fakes.slack_files import UPLOAD_PATH, SlackFiles
 from tests.fakes.slack_interactions import SlackInteractions
 
 RESPONSE_URL_USES = 5  # Slack takes five answers on one response_url (it documents no error body)
@@ -91,7 +94,7 @@ class ResponseUrlPost:
     body: dict[str, Any]
 
 
-class FakeSlack(FakeServer, SlackInteractions):
+class FakeSlack(FakeServer, SlackInteractions, SlackFiles):
     def __init__(
         self,
         token: str = "xoxb-test-token",
@@ -118,6 +121,7 @@ class FakeSlack(FakeServer, SlackInteractions):
         self._ts = itertools.count(1)
         self._state = threading.RLock()
         self._init_interactions()
+        self._init_files()
 
     @property
     def api_url(self) -> str:
@@ -164,6 +168,8 @@ class FakeSlack(FakeServer, SlackInteractions):
     def handle(self, request: Request) -> Response:
         if request.path.startswith("/respond/"):
             return self._respond(request)
+        if request.path.startswith(UPLOAD_PATH):
+            return self._receive_upload(request)
         if not request.path.startswith("/api/"):
             return Response(404, b"not found")
         method = request.path.removeprefix("/api/")
@@ -191,6 +197,7 @@ class FakeSlack(FakeServer, SlackInteractions):
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "views.open": self._views_open,
+            **self._file_methods(),
         }
 
     def _authenticate(self, request: Request, args: dict[str, Any]) -> None:

@@ -12,7 +12,8 @@ Methods: `getMe` (`fake.username`), `deleteWebhook`, `setWebhook`, `getWebhookIn
 `getUpdates`, `sendMessage`, `editMessageText`, `answerCallbackQuery`, `createForumTopic`,
 `setMyCommands`, `getMyCommands`, `deleteMyCommands`, `getChat`, `getChatMember`,
 `getChatAdministrators`, `sendChatAction` (recorded in `chat_actions`; an unknown action is
-400 "wrong parameter action in request"). Inline keyboards and callback queries are validated as
+400 "wrong parameter action in request"), `sendDocument` (multipart uploads, validated and kept
+in `documents` as `tests.fakes.telegram_files` says). Inline keyboards and callback queries are validated as
 `tests.fakes.telegram_buttons` says.
 
 Updates: tests queue them with `add_command(chat_id, user_id, "/summarize 2602.00780", ...)`
@@ -79,6 +80,13 @@ from tests.fakes.telegram_buttons import (
     MarkupError,
     callback_query,
     checked_keyboard,
+)
+from tests.fakes.telegram_files import (
+    DocumentError,
+    SentDocument,
+    checked_document,
+    document_object,
+    multipart_arguments,
 )
 
 MAX_MESSAGE = 4096
@@ -303,6 +311,7 @@ class FakeTelegram(FakeServer):
         self.allowed_updates: list[str] | None = None  # as the last getUpdates/setWebhook asked
         self.callback_answers: list[CallbackAnswer] = []
         self.chat_actions: list[ChatActionCall] = []
+        self.documents: list[SentDocument] = []
         self._open_queries: set[str] = set()
         self._update_ids = itertools.count(1)
         self._rate_limited: list[int] = []
@@ -502,6 +511,8 @@ class FakeTelegram(FakeServer):
             return Response.json({"ok": True, "result": handler(_arguments(request))})
         except BotAPIError as error:
             return error.response()
+        except DocumentError as error:
+            return BotAPIError(error.status, error.description).response()
 
     def _methods(self) -> dict[str, Any]:
         return {
@@ -521,6 +532,7 @@ class FakeTelegram(FakeServer):
             "getchatmember": self._get_chat_member,
             "getchatadministrators": self._get_chat_administrators,
             "sendchataction": self._send_chat_action,
+            "senddocument": self._send_document,
         }
 
     def _bot_user(self) -> dict[str, Any]:
@@ -656,6 +668,30 @@ class FakeTelegram(FakeServer):
                     link_preview_options=previews,
                     args=args,
                     reply_markup=markup,
+                )
+            )
+        return message
+
+    def _send_document(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A file for a chat: checked as Telegram does, kept in `documents`."""
+        chat = self._chat(args)
+        if chat["id"] in self.blocked_users:
+            raise BotAPIError(403, "Forbidden: bot can't initiate conversation with a user")
+        document, caption = checked_document(args)
+        with self._state:
+            message: dict[str, Any] = {
+                "message_id": self._next_message_id(chat["id"]),
+                "from": self._bot_user(),
+                "chat": chat,
+                "date": int(time.time()),
+                "document": document_object(document),
+            }
+            if caption is not None:
+                message["caption"] = caption
+            self._messages.setdefault(chat["id"], {})[message["message_id"]] = message
+            self.documents.append(
+                SentDocument(
+                    chat["id"], message["message_id"], document.filename, document.content, caption
                 )
             )
         return message
@@ -927,6 +963,8 @@ def _arguments(request: Request) -> dict[str, Any]:
     elif request.body and content_type.startswith("application/x-www-form-urlencoded"):
         form = parse_qs(request.body.decode(), keep_blank_values=True)
         args.update({k: v[-1] for k, v in form.items()})
+    elif request.body and content_type.startswith("multipart/form-data"):
+        args.update(multipart_arguments(content_type, request.body))
     return args
 
 
