@@ -1,5 +1,7 @@
 """The daily run inside `serve`: on a cron schedule, once across replicas, caught up after downtime.
 
+The weekly digest's job (`arxiv_digest.weekly`) runs beside it on DIGEST_WEEKLY_SCHEDULE.
+
 The scheduler (APScheduler's `AsyncIOScheduler`) belongs to the service and shares the bots'
 event loop. Each run takes the database-wide "daily" lock, records itself in `runs`, builds the
 default report and posts every configured platform's threads (`wiring.run_everything`, as the
@@ -22,6 +24,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from arxiv_digest.settings import Settings
+from arxiv_digest.weekly import KIND as WEEKLY
+from arxiv_digest.weekly import WeeklyJob, make_weekly_trigger
 from arxiv_digest.wiring import DayRun, run_everything
 from bot.stopping import StopSignal
 from domain.statuses import ReportStatus, RunStatus
@@ -72,8 +76,11 @@ async def run_schedule(settings: Settings, digest: Digest) -> None:
     scheduler.add_job(
         job.on_schedule, trigger, id=KIND, coalesce=True, max_instances=1, misfire_grace_time=600
     )
+    weekly = _weekly_job(settings, digest, scheduler)
     scheduler.start()
     try:
+        if weekly is not None:
+            await weekly.catch_up()
         # The scheduler only sees times still to come: a run missed while down is caught up here.
         missed = latest_fire_time(trigger, datetime.now(UTC))
         if missed is not None and not await job.completed(missed):
@@ -90,6 +97,28 @@ async def run_schedule(settings: Settings, digest: Digest) -> None:
     finally:
         scheduler.shutdown(wait=False)
         await job.stop()
+        if weekly is not None:
+            await weekly.stop()
+
+
+def _weekly_job(
+    settings: Settings, digest: Digest, scheduler: AsyncIOScheduler
+) -> WeeklyJob | None:
+    """The weekly digest's job beside the daily one; None when DIGEST_WEEKLY_SCHEDULE is off."""
+    trigger = make_weekly_trigger(settings)
+    if trigger is None:
+        log.info("weekly digest off (DIGEST_WEEKLY_SCHEDULE is empty)")
+        return None
+    job = WeeklyJob(settings, digest, trigger)
+    scheduler.add_job(
+        job.on_schedule, trigger, id=WEEKLY, coalesce=True, max_instances=1, misfire_grace_time=600
+    )
+    log.info(
+        "weekly digest scheduled at '%s' %s",
+        settings.digest_weekly_schedule,
+        settings.digest_timezone,
+    )
+    return job
 
 
 class DailyJob:
