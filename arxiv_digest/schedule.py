@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from arxiv_digest.crontab import crontab_trigger
 from arxiv_digest.settings import Settings
 from arxiv_digest.weekly import KIND as WEEKLY
 from arxiv_digest.weekly import WeeklyJob, make_weekly_trigger
@@ -47,9 +48,7 @@ _LOOKBACKS = (timedelta(hours=1), timedelta(days=2), timedelta(days=8), timedelt
 
 
 def make_trigger(settings: Settings) -> CronTrigger:
-    return CronTrigger.from_crontab(
-        settings.digest_schedule, timezone=ZoneInfo(settings.digest_timezone)
-    )
+    return crontab_trigger(settings.digest_schedule, ZoneInfo(settings.digest_timezone))
 
 
 def latest_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:

@@ -169,10 +169,10 @@ class Settings(BaseSettings):
     @field_validator("digest_schedule")
     @classmethod
     def _cron_expression(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
+        from arxiv_digest.crontab import crontab_trigger
 
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            crontab_trigger(value, "UTC")
         except ValueError as exc:
             raise ValueError(
                 f"{value!r} is not a cron expression of 5 fields "

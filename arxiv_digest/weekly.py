@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from arxiv_digest.crontab import crontab_trigger
 from arxiv_digest.settings import Settings
 from arxiv_digest.wiring import chat_platforms, make_chat_core
 from bot.stopping import StopSignal
@@ -44,9 +45,7 @@ def make_weekly_trigger(settings: Settings) -> CronTrigger | None:
     """None when DIGEST_WEEKLY_SCHEDULE is empty: no weekly digest."""
     if not settings.digest_weekly_schedule:
         return None
-    return CronTrigger.from_crontab(
-        settings.digest_weekly_schedule, timezone=ZoneInfo(settings.digest_timezone)
-    )
+    return crontab_trigger(settings.digest_weekly_schedule, ZoneInfo(settings.digest_timezone))
 
 
 def previous_week(day: date) -> IsoWeek:

@@ -22,7 +22,7 @@ from bot.slack.mrkdwn import (
 from bot.weekly_card import WeekCard, WeekLine, WeekSection
 from pipeline.gist import clip_words
 
-TITLE_LIMITS = (120, 80, 50, 30, 15)  # tried in turn until the message fits
+TITLE_LIMITS = (80, 50, 30, 15)  # short titles, shorter until the message fits
 THEME_NAME_LIMIT = 200
 
 

@@ -10,7 +10,7 @@ from bot.telegram.html_split import MAX_MESSAGE, visible_length
 from bot.telegram.markup import clipped, escape, link
 from bot.weekly_card import WeekCard, WeekLine, WeekSection
 
-TITLE_LIMITS = (120, 80, 50, 30, 15)  # tried in turn until the message fits
+TITLE_LIMITS = (80, 50, 30, 15)  # short titles, shorter until the message fits
 THEME_NAME_LIMIT = 200
 
 
