@@ -78,8 +78,6 @@ async def run_schedule(settings: Settings, digest: Digest) -> None:
     weekly = _weekly_job(settings, digest, scheduler)
     scheduler.start()
     try:
-        if weekly is not None:
-            await weekly.catch_up()
         # The scheduler only sees times still to come: a run missed while down is caught up here.
         missed = latest_fire_time(trigger, datetime.now(UTC))
         if missed is not None and not await job.completed(missed):
@@ -92,6 +90,13 @@ async def run_schedule(settings: Settings, digest: Digest) -> None:
             settings.digest_timezone,
             next_run.isoformat() if next_run else "never",
         )
+        if weekly is not None:
+            await weekly.catch_up()
+            log.info(
+                "weekly digest scheduled at '%s' %s",
+                settings.digest_weekly_schedule,
+                settings.digest_timezone,
+            )
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
@@ -106,16 +111,10 @@ def _weekly_job(
     """The weekly digest's job beside the daily one; None when DIGEST_WEEKLY_SCHEDULE is off."""
     trigger = make_weekly_trigger(settings)
     if trigger is None:
-        log.info("weekly digest off (DIGEST_WEEKLY_SCHEDULE is empty)")
         return None
     job = WeeklyJob(settings, digest, trigger)
     scheduler.add_job(
         job.on_schedule, trigger, id=WEEKLY, coalesce=True, max_instances=1, misfire_grace_time=600
-    )
-    log.info(
-        "weekly digest scheduled at '%s' %s",
-        settings.digest_weekly_schedule,
-        settings.digest_timezone,
     )
     return job
 
