@@ -289,6 +289,64 @@ def report(
 
 
 @app.command()
+def weekly(
+    week: Annotated[
+        str | None, typer.Option("--week", help="An ISO week, e.g. 2026-W49 (default: last week).")
+    ] = None,
+    verbose: Verbose = False,
+) -> None:
+    """Post each chat's weekly digest (its most liked and asked-about papers, the week's themes)
+    for last week or --week; a chat that already has that week's message gets nothing."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from arxiv_digest.settings import Settings
+    from arxiv_digest.weekly import previous_week, run_week_everywhere
+    from arxiv_digest.wiring import chat_platforms, digest_options, open_digest
+    from domain.errors import ArxivDigestError
+    from pipeline.archive.weekly import IsoWeek
+
+    settings = Settings()
+    _setup_logging(settings, verbose)
+    today = datetime.now(ZoneInfo(settings.digest_timezone)).date()
+    try:
+        chosen = IsoWeek.parse(week) if week is not None else previous_week(today)
+    except ArxivDigestError as exc:
+        raise _fail(str(exc)) from None
+    if not chat_platforms(settings):
+        raise _fail("no chat to post to: set SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN")
+
+    async def run() -> bool:
+        async with open_digest(settings, digest_options(settings)) as runner:
+            platforms = await run_week_everywhere(settings, runner, chosen)
+        for platform in platforms:
+            if platform.error is not None:
+                _echo(f"{platform.name}: failed: {platform.error}", err=True)
+            for run in platform.runs:
+                where = f"{platform.name} {run.chat_id}"
+                if run.error is not None:
+                    _echo(f"{where}: failed: {' '.join(run.error.split())}", err=True)
+                else:
+                    _echo(f"{where}: {chosen.key} {_WEEK_OUTCOMES[run.outcome]}")
+        return all(platform.ok for platform in platforms)
+
+    try:
+        ok = asyncio.run(run())
+    except ArxivDigestError as exc:
+        raise _fail(str(exc)) from None
+    if not ok:
+        raise typer.Exit(code=1)
+
+
+_WEEK_OUTCOMES = {
+    "posted": "posted",
+    "found": "was posted before a restart: recorded",
+    "sent_before": "already posted",
+    "nothing": "had nothing to post (DIGEST_POST_EMPTY_DAYS=false)",
+}
+
+
+@app.command()
 def serve(verbose: Verbose = False) -> None:
     """Run the chat bots (Slack: Socket Mode or HTTP; Telegram: long polling or a webhook) until
     interrupted (Ctrl-C or SIGTERM)."""

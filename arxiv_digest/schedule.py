@@ -1,5 +1,7 @@
 """The daily run inside `serve`: on a cron schedule, once across replicas, caught up after downtime.
 
+The weekly digest's job (`arxiv_digest.weekly`) runs beside it on DIGEST_WEEKLY_SCHEDULE.
+
 The scheduler (APScheduler's `AsyncIOScheduler`) belongs to the service and shares the bots'
 event loop. Each run takes the database-wide "daily" lock, records itself in `runs`, builds the
 default report and posts every configured platform's threads (`wiring.run_everything`, as the
@@ -21,7 +23,10 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from arxiv_digest.crontab import crontab_trigger
 from arxiv_digest.settings import Settings
+from arxiv_digest.weekly import KIND as WEEKLY
+from arxiv_digest.weekly import WeeklyJob, make_weekly_trigger
 from arxiv_digest.wiring import DayRun, run_everything
 from bot.stopping import StopSignal
 from domain.statuses import ReportStatus, RunStatus
@@ -43,9 +48,7 @@ _LOOKBACKS = (timedelta(hours=1), timedelta(days=2), timedelta(days=8), timedelt
 
 
 def make_trigger(settings: Settings) -> CronTrigger:
-    return CronTrigger.from_crontab(
-        settings.digest_schedule, timezone=ZoneInfo(settings.digest_timezone)
-    )
+    return crontab_trigger(settings.digest_schedule, ZoneInfo(settings.digest_timezone))
 
 
 def latest_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
@@ -72,6 +75,7 @@ async def run_schedule(settings: Settings, digest: Digest) -> None:
     scheduler.add_job(
         job.on_schedule, trigger, id=KIND, coalesce=True, max_instances=1, misfire_grace_time=600
     )
+    weekly = _weekly_job(settings, digest, scheduler)
     scheduler.start()
     try:
         # The scheduler only sees times still to come: a run missed while down is caught up here.
@@ -86,10 +90,33 @@ async def run_schedule(settings: Settings, digest: Digest) -> None:
             settings.digest_timezone,
             next_run.isoformat() if next_run else "never",
         )
+        if weekly is not None:
+            await weekly.catch_up()
+            log.info(
+                "weekly digest scheduled at '%s' %s",
+                settings.digest_weekly_schedule,
+                settings.digest_timezone,
+            )
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
         await job.stop()
+        if weekly is not None:
+            await weekly.stop()
+
+
+def _weekly_job(
+    settings: Settings, digest: Digest, scheduler: AsyncIOScheduler
+) -> WeeklyJob | None:
+    """The weekly digest's job beside the daily one; None when DIGEST_WEEKLY_SCHEDULE is off."""
+    trigger = make_weekly_trigger(settings)
+    if trigger is None:
+        return None
+    job = WeeklyJob(settings, digest, trigger)
+    scheduler.add_job(
+        job.on_schedule, trigger, id=WEEKLY, coalesce=True, max_instances=1, misfire_grace_time=600
+    )
+    return job
 
 
 class DailyJob:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     digest_timezone: str = "America/New_York"
     digest_retry_minutes: float = Field(default=20, gt=0)
     digest_retry_hours: float = Field(default=6, ge=0)
+    # When `serve` posts each chat's weekly digest of the previous ISO week (Monday 09:00);
+    # empty: no weekly digest.
+    digest_weekly_schedule: str = "0 9 * * 1"
 
     # arXiv
     arxiv_rss_url: str = "https://rss.arxiv.org/rss/"
@@ -159,13 +162,18 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (e.g. America/New_York, UTC)") from None
         return value
 
+    @field_validator("digest_weekly_schedule")
+    @classmethod
+    def _cron_or_off(cls, value: str) -> str:
+        return cls._cron_expression(value) if value.strip() else ""
+
     @field_validator("digest_schedule")
     @classmethod
     def _cron_expression(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
+        from arxiv_digest.crontab import crontab_trigger
 
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            crontab_trigger(value, "UTC")
         except ValueError as exc:
             raise ValueError(
                 f"{value!r} is not a cron expression of 5 fields "

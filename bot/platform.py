@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from bot.core import ChatCore
     from bot.daily import ChatRun
     from bot.stopping import StopSignal
+    from bot.weekly import WeekRun
+    from pipeline.archive.weekly import IsoWeek
 
 
 class PlatformError(ArxivDigestError):
@@ -288,7 +290,7 @@ class PostFinder(Protocol):
 
 class Platform(Protocol):
     """One chat platform as the composition root sees it: serve its chat, post the day's
-    threads, check its connection.
+    threads and the week's messages, check its connection.
 
     `serve` hands every incoming event to the core's one entry point (`ChatCore.on_event`) as a
     neutral `ChatEvent`: commands, vote buttons, vote reactions and questions about papers
@@ -307,6 +309,13 @@ class Platform(Protocol):
     ) -> list[ChatRun]:
         """The day's thread in every configured chat (and the DM digests); a chat that fails is
         reported in its `ChatRun` and left for the next run, which completes the same thread."""
+        ...
+
+    async def deliver_week(
+        self, core: ChatCore, week: IsoWeek, stop: StopSignal | None = None
+    ) -> list[WeekRun]:
+        """The week's one message in every chat the daily thread goes to (`bot.weekly`); a
+        chat that fails is reported in its `WeekRun` and left for the next run."""
         ...
 
     async def check_connection(self) -> str:

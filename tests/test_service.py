@@ -131,6 +131,7 @@ def service_env(
         "DIGEST_TIMEZONE": "UTC",
         "DIGEST_RETRY_MINUTES": "0.02",
         "DIGEST_KEYWORDS": "vision language action",
+        "DIGEST_WEEKLY_SCHEDULE": "",  # the daily thread alone (tests/test_weekly_cli.py)
     }
 
 

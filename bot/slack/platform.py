@@ -17,6 +17,8 @@ from bot.slack.poster import SlackPoster, SlackUnavailable
 from bot.slack.runner import HealthProbe, run_slack
 from bot.slack.settings import SlackSettings
 from bot.stopping import StopSignal
+from bot.weekly import WeekRun, run_weekly
+from pipeline.archive.weekly import IsoWeek
 
 
 class SlackPlatform:
@@ -53,6 +55,13 @@ class SlackPlatform:
         async with slack_client(self.settings) as client:
             poster = SlackPoster.from_settings(client, self.settings)
             return await run_daily(core, poster, self.settings.channels, requested, stop)
+
+    async def deliver_week(
+        self, core: ChatCore, week: IsoWeek, stop: StopSignal | None = None
+    ) -> list[WeekRun]:
+        async with slack_client(self.settings) as client:
+            poster = SlackPoster.from_settings(client, self.settings)
+            return await run_weekly(core, poster, self.settings.channels, week, stop)
 
     async def check_connection(self) -> str:
         """`auth.test`: the bot's user and workspace."""

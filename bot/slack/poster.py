@@ -20,6 +20,9 @@ from bot.slack.parent import render_parent
 from bot.slack.permalinks import reply_permalinks
 from bot.slack.render import SlackMessage, render_paper, render_reply
 from bot.slack.settings import SlackSettings
+from bot.slack.weekly import render_week, render_week_note
+from bot.weekly_card import empty_note, posted_replies, week_card, week_key
+from pipeline.archive.weekly import WeekDigest
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
 
@@ -116,6 +119,23 @@ class SlackPoster:
         links = await self._reply_links(channel, head.message_id, replies or {})
         message = render_parent(report, links)
         return await self._edit(channel, head.message_id, message, key=day_key(report))
+
+    async def post_weekly(self, chat_id: str, digest: WeekDigest, language: str) -> str:
+        """The chat's message for the week, tagged with its `week_key`; each title links to its
+        reply in the day's thread (one `chat.getPermalink` per day's parent)."""
+        channel = await self._channel_for(chat_id)
+        if digest.empty:
+            message = render_week_note(empty_note(digest.week, language))
+        else:
+            threads: dict[str, dict[str, str]] = {}
+            for arxiv_id, posted in posted_replies(digest).items():
+                if posted.parent_message_id and posted.message_id:
+                    threads.setdefault(posted.parent_message_id, {})[arxiv_id] = posted.message_id
+            links: dict[str, str] = {}
+            for parent_ts, replies in threads.items():
+                links |= await self._reply_links(channel, parent_ts, replies)
+            message = render_week(week_card(digest, language, links))
+        return await self.post(channel, message, key=week_key(digest.week))
 
     async def _reply_links(
         self, channel: str, parent_ts: str, replies: Mapping[str, str]

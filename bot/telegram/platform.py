@@ -15,6 +15,8 @@ from bot.telegram.app import build_telegram_app
 from bot.telegram.poster import TelegramPoster, make_bot
 from bot.telegram.runner import run_telegram
 from bot.telegram.settings import TelegramSettings
+from bot.weekly import WeekRun, run_weekly
+from pipeline.archive.weekly import IsoWeek
 
 
 class TelegramUnavailable(PlatformError):
@@ -42,6 +44,13 @@ class TelegramPlatform:
         async with make_bot(self.settings) as bot:
             poster = TelegramPoster.from_settings(bot, self.settings)
             return await run_daily(core, poster, self.settings.chats, requested, stop)
+
+    async def deliver_week(
+        self, core: ChatCore, week: IsoWeek, stop: StopSignal | None = None
+    ) -> list[WeekRun]:
+        async with make_bot(self.settings) as bot:
+            poster = TelegramPoster.from_settings(bot, self.settings)
+            return await run_weekly(core, poster, self.settings.chats, week, stop)
 
     async def check_connection(self) -> str:
         """`getMe`: the bot's username."""

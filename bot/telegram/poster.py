@@ -29,7 +29,10 @@ from bot.telegram.parent import render_parent
 from bot.telegram.render import render_paper, render_reply
 from bot.telegram.settings import TelegramConfigError, TelegramSettings
 from bot.telegram.votes import vote_keyboard
+from bot.telegram.weekly import render_week, render_week_note
+from bot.weekly_card import empty_note, posted_replies, week_card
 from domain import messages as catalogue
+from pipeline.archive.weekly import WeekDigest
 from pipeline.report import DailyReport, PaperEntry
 from storage.redaction import NO_SECRETS, Redactor
 
@@ -159,6 +162,20 @@ class TelegramPoster:
             return False
         self._parents[chat_id] = (head.message_id, text)
         return True
+
+    async def post_weekly(self, chat_id: str, digest: WeekDigest, language: str) -> str:
+        """The chat's message for the week, in the chat itself (not in a day's topic); each
+        title links to its reply where the chat has message links, else to arXiv."""
+        if digest.empty:
+            note = render_week_note(empty_note(digest.week, language))
+            return str(await self.send(chat_id, note))
+        topics: dict[str | None, dict[str, str]] = {}
+        for arxiv_id, posted in posted_replies(digest).items():
+            topics.setdefault(posted.topic_id, {})[arxiv_id] = posted.message_id or ""
+        links: dict[str, str] = {}
+        for topic, replies in topics.items():
+            links |= message_links(chat_id, topic, replies)
+        return str(await self.send(chat_id, render_week(week_card(digest, language, links))))
 
     async def _edit(
         self, chat_id: str, message_id: str, text: str, *, what: str, markup: Markup = None

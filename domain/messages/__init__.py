@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from domain.messages import archive, asking, chat, errors, notes, questions, ranking, report
+from domain.messages import (
+    archive,
+    asking,
+    chat,
+    errors,
+    notes,
+    questions,
+    ranking,
+    report,
+    weekly,
+)
 from domain.messages.types import Texts
 
 ENGLISH = "en"
@@ -35,6 +45,7 @@ CATALOGUE = _merge(
     questions.TEXTS,
     archive.TEXTS,
     asking.TEXTS,
+    weekly.TEXTS,
 )
 
 
