@@ -1,10 +1,13 @@
-"""The answer to a question about a paper, whichever way it was asked: `ask <id> <question>`,
-a Telegram reply to a paper's message or to an answer, a Slack modal or mention.
+"""The answer to a question about a paper or across the archive, whichever way it was asked:
+`ask [<id>] <question>`, a Telegram reply to a paper's message or to an answer, a Slack modal,
+button or mention.
 
 The paper is the one named, else the one of the message replied to: a stored answer (the
-question then follows it, and the engine remembers the earlier turns) or a paper's message in
-a daily thread, a digest or a `summarize` answer. The daily cap counts only answers that
-needed the LLM; the per-minute rate counts every question, as for `summarize`.
+question then follows it as it was asked, about its paper or across the archive, and the
+engine remembers the earlier turns) or a paper's message in a daily thread, a digest or a
+`summarize` answer. A question that names no paper and replies to nothing is asked across the
+archive. The daily cap counts only answers that needed the LLM (not "the archive holds nothing
+on it"); the per-minute rate counts every question, as for `summarize`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from bot.replies import refusal
 from domain.errors import DigestError, LlmNotAllowed
 from domain.messages import ENGLISH
 from pipeline.ids import parse_arxiv_id
-from pipeline.qa.answers import Asker, Question
+from pipeline.qa.answers import ArchiveAnswer, Asker, PaperAnswer, Question
 from pipeline.qa.asking import check_question
 from storage.answers import AnswerRepository
 from storage.deliveries import DeliveryRepository
@@ -33,9 +36,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class _Asked:
-    """The paper a question is about, and the stored question it follows, if any."""
+    """What a question is about: the paper named, or the stored question it follows (about a
+    paper or across the archive), or neither: the archive."""
 
-    paper: str
+    paper: str | None = None
     follows: int | None = None
 
 
@@ -58,10 +62,9 @@ async def ask(core: ChatCore, event: QuestionEvent, language: str) -> Reply | No
     """Checks the question before anything is counted or looked up; raises `DigestError`s."""
     caller, question = event.caller, event.question.strip()
     check_question(question)  # the engine's own check, before anything is counted
-    asked = await _paper_of(core, event)
+    asked = await _asked(core, event)
     if asked is None:
-        key = "asking.not_a_paper" if event.replied_to else "asking.usage"
-        return refusal(language, key)
+        return refusal(language, "asking.not_a_paper")
     if refused := await core.limits.refusal(caller, "ask", language):
         return TextReply((refused,), is_error=True)
     allowed = await core.limits.may_ask(caller)
@@ -73,30 +76,52 @@ async def ask(core: ChatCore, event: QuestionEvent, language: str) -> Reply | No
         request_key=event.request_key,
     )
     try:
-        answer = await core.digest.ask(asked.paper, asking, llm_allowed=allowed)
+        answer = await _answer(core, asked, asking, allowed)
     except LlmNotAllowed:
         return refusal(language, "asking.cap", cap=core.limits.ask_per_day)
     if answer.duplicate:
         log.info("question %s from %s:%s answered already", event.request_key, *_who(caller))
         return None
-    if not answer.from_store and answer.error is None:
+    if _used_the_model(answer):
         await core.limits.asked(caller)
     return AnswerReply(answer, language, caller.user_id)
 
 
-async def _paper_of(core: ChatCore, event: QuestionEvent) -> _Asked | None:
-    """The paper named, else that of the message replied to (an answer first: a follow-up)."""
+async def _answer(
+    core: ChatCore, asked: _Asked, question: Question, allowed: bool
+) -> PaperAnswer | ArchiveAnswer:
+    """A named paper is asked; a follow-up goes as the question it follows went (its paper,
+    or the archive); anything else is asked across the archive."""
+    if asked.paper is not None:
+        return await core.digest.ask(asked.paper, question, llm_allowed=allowed)
+    if asked.follows is not None:
+        return await core.digest.follow_up(question, llm_allowed=allowed)
+    return await core.digest.ask_archive(question, llm_allowed=allowed)
+
+
+def _used_the_model(answer: PaperAnswer | ArchiveAnswer) -> bool:
+    """What the daily cap counts: neither answers from the store, failures nor "the archive
+    holds nothing on it" (no model is asked for that)."""
+    if answer.from_store or answer.error is not None:
+        return False
+    return not (isinstance(answer, ArchiveAnswer) and answer.nothing_found)
+
+
+async def _asked(core: ChatCore, event: QuestionEvent) -> _Asked | None:
+    """The paper named, else what the message replied to is about (an answer first: a
+    follow-up), else the stored archive question a follow-up button names, else the archive.
+    None for a reply to a message that is neither a paper's nor an answer's."""
     caller, message_id = event.caller, event.replied_to
     # The ledger keeps a DM digest under the person's id; Slack names the DM's own channel.
     chats = (caller.chat_id, caller.user_id) if caller.is_private else (caller.chat_id,)
     if event.arxiv_id:
         return _Asked(event.arxiv_id, await _follows(core, event, chats))
     if not message_id:
-        return None
+        return _Asked(follows=await _follows(core, event, chats))
     async with core.db.session() as session:
         earlier = await QuestionRepository(session).at(caller.platform, chats, message_id)
         if earlier is not None:
-            return _Asked(earlier.arxiv_id, earlier.id)
+            return _Asked(follows=earlier.id)
         paper = await DeliveryRepository(session).paper_at(
             caller.platform, chats, message_id
         ) or await AnswerRepository(session).paper_at(caller.platform, chats, message_id)
@@ -104,15 +129,18 @@ async def _paper_of(core: ChatCore, event: QuestionEvent) -> _Asked | None:
 
 
 async def _follows(core: ChatCore, event: QuestionEvent, chats: tuple[str, ...]) -> int | None:
-    """The question a follow-up names, if it was asked about that paper on this platform and
-    in this chat; a button that names another (forged, or foreign) starts afresh."""
-    if event.follows is None or event.arxiv_id is None:
+    """The question a follow-up names, if it was asked on this platform and in this chat (and,
+    where the event names a paper too, about that paper); one that names another (forged, or
+    foreign) starts afresh."""
+    if event.follows is None:
         return None
     async with core.db.session() as session:
         earlier = await QuestionRepository(session).get(event.follows)
     if earlier is None or earlier.platform != event.caller.platform:
         return None
-    if earlier.chat_id not in chats or parse_arxiv_id(event.arxiv_id).base != earlier.arxiv_id:
+    if earlier.chat_id not in chats:
+        return None
+    if event.arxiv_id and parse_arxiv_id(event.arxiv_id).base != earlier.arxiv_id:
         return None
     return earlier.id
 

@@ -31,6 +31,11 @@ _KEYWORD_SEPARATORS = re.compile(r"[,，;；、]")
 _WORD = re.compile(r"[^\W_]+")
 _CHAT_FLAGS = ("--channel", "--chat")
 # arXiv categories: cs.AI, math.CO, astro-ph.GA, hep-th, physics.optics, cond-mat.mes-hall
+# A word meant as an arXiv id or link: "2602.0078", "arXiv:2602", "cs/99", "arxiv.org/abs/…".
+_ID_ATTEMPT = re.compile(
+    r"^[<(\[{'\"]*(?:\d{4}\.\d|arxiv:|[a-z]+(?:-[a-z]+)*(?:\.[a-z]{2})?/\d|\S*arxiv\.org/)",
+    re.IGNORECASE,
+)
 _CATEGORY = re.compile(r"^([a-z]+(?:-[a-z]+)*)(?:\.([a-z]+(?:-[a-z]+)*))?$", re.IGNORECASE)
 
 
@@ -46,9 +51,10 @@ class Summarize:
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    """A question about any paper; its length is checked where it is answered."""
+    """A question about any paper, or across the archive (`paper` None); its length is checked
+    where it is answered."""
 
-    paper: ArxivId
+    paper: ArxivId | None
     question: str
 
 
@@ -230,15 +236,21 @@ def _one_paper(rest: str, usage: str, one: str) -> ArxivId:
 
 
 def _ask(rest: str) -> Ask:
-    """`ask 2602.00780 what baseline do they beat?`: the paper first, then the question."""
+    """`ask 2602.00780 what baseline do they beat?`: the paper first, then the question;
+    `ask what have we seen on KV-cache compression?`: a question across the archive. A first
+    word meant as a paper that is none ("2602.0078") is named, not asked about the archive."""
     parts = rest.split(maxsplit=1)
+    if not parts:
+        raise CommandError("asking.usage")
+    try:
+        paper = parse_arxiv_id(parts[0])
+    except DigestError as exc:
+        if _ID_ATTEMPT.match(parts[0]):
+            raise CommandError(exc.key, **exc.values) from None
+        return Ask(None, rest.strip())
     if len(parts) < 2 or not parts[1].strip():
         raise CommandError("asking.usage")
-    paper, question = parts[0], parts[1].strip()
-    try:
-        return Ask(parse_arxiv_id(paper), question)
-    except DigestError as exc:
-        raise CommandError(exc.key, **exc.values) from None
+    return Ask(paper, parts[1].strip())
 
 
 def _interests(rest: str) -> Command:

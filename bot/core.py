@@ -114,6 +114,8 @@ def ack_text(typed: str, language: str = ENGLISH) -> str:
             return text("chat.ack.interests", language)
         case InterestsAdd() | InterestsReset():
             return text("chat.ack.interests_change", language)
+        case Ask(None):
+            return text("chat.ack.ask_archive", language)
         case Ask(paper):
             return text("chat.ack.ask", language, paper=paper)
         case Search():
@@ -285,7 +287,7 @@ class ChatCore:
             case InterestsAdd():
                 return await add_interests(self, caller, command, language)
             case Ask(paper, question):
-                asked = QuestionEvent(caller, question, arxiv_id=str(paper))
+                asked = QuestionEvent(caller, question, arxiv_id=str(paper) if paper else None)
                 answered = await ask(self, asked, language)
                 # Without a request key nothing is a second delivery: there is always a reply.
                 return answered if answered is not None else TextReply(())

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from domain.errors import ArxivDigestError
-from pipeline.qa.answers import PaperAnswer
+from pipeline.qa.answers import ArchiveAnswer, PaperAnswer
 from pipeline.report import DailyReport, PaperEntry
 
 if TYPE_CHECKING:
@@ -80,12 +80,14 @@ class ReactionEvent:
 
 @dataclass(frozen=True, slots=True)
 class QuestionEvent:
-    """A question about a paper: a Telegram reply to the bot's message, a Slack modal or
-    mention. The paper is `arxiv_id` when the platform knows it (a button's value, an id in
-    the text), else the paper of the message `replied_to` (a paper's message, or an earlier
-    answer, which the question then follows). `request_key` names this asking on the
-    platform (a Slack view, a Telegram message), so a second delivery is answered once.
-    `follows` is the stored question a Slack "Ask a follow-up" names (checked by the core)."""
+    """A question about a paper or across the archive: a Telegram reply to the bot's message,
+    a Slack modal or mention, a command. The paper is `arxiv_id` when the platform knows it (a
+    button's value, an id in the text), else the paper of the message `replied_to` (a paper's
+    message, or an earlier answer, which the question then follows, about its paper or across
+    the archive); with neither, the question is asked across the archive. `request_key` names
+    this asking on the platform (a Slack view, a Telegram message), so a second delivery is
+    answered once. `follows` is the stored question a Slack "Ask a follow-up" names (checked
+    by the core)."""
 
     caller: Caller
     question: str
@@ -173,10 +175,10 @@ class ReportReply:
 
 @dataclass(frozen=True, slots=True)
 class AnswerReply:
-    """An answer to a question about a paper, in the chat's `language`; `asker` is the user
-    who asked (Slack's answer opens with their mention)."""
+    """An answer to a question about a paper or across the archive, in the chat's `language`;
+    `asker` is the user who asked (Slack's answer opens with their mention)."""
 
-    answer: PaperAnswer
+    answer: PaperAnswer | ArchiveAnswer
     language: str
     asker: str
 

@@ -2,7 +2,8 @@
 modal) and what comes back from them.
 
 A button names its paper by itself (`value`: the arXiv id; a follow-up's also the question it
-follows), so buttons from before a restart keep working. The modal carries where to answer in
+follows, and no paper for an answer across the archive), so buttons from before a restart keep
+working. The modal carries where to answer in
 its `private_metadata`; a submission becomes a neutral `QuestionEvent` whose request key is
 the view's id, so a submission Slack delivers twice is answered once.
 """
@@ -29,8 +30,8 @@ LABEL_CHARACTERS = 120  # of the title in the input's label (Slack allows 2,000)
 
 @dataclass(frozen=True, slots=True)
 class Asking:
-    """Where a question goes: the paper, the channel and thread to answer in, and the
-    stored question it follows (a follow-up)."""
+    """Where a question goes: the paper ("" across the archive), the channel and thread to
+    answer in, and the stored question it follows (a follow-up)."""
 
     paper: str
     channel: str
@@ -64,7 +65,8 @@ def ask_button(arxiv_id: str, language: str) -> dict[str, Any]:
 
 
 def follow_up_block(arxiv_id: str, question_id: int, language: str) -> dict[str, Any]:
-    """An answer's last block: Ask a follow-up (value "<question id>:<arXiv id>")."""
+    """An answer's last block: Ask a follow-up (value "<question id>:<arXiv id>", the id
+    empty for an answer across the archive)."""
     label = text("asking.button.follow_up", language)
     button = _button(FOLLOW_UP_ACTION, label, f"{question_id}:{arxiv_id}")
     return {"type": "actions", "block_id": FOLLOW_UP_BLOCK_ID, "elements": [button]}
@@ -93,20 +95,27 @@ def asking_from_tap(body: dict[str, Any], action: dict[str, Any]) -> Asking | No
     message = body.get("message") or {}
     channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
     ts = message.get("thread_ts") or container.get("thread_ts") or container.get("message_ts")
-    if not (value and channel and ts):
+    if not (channel and ts) or not (value or follows is not None):
         return None
     return Asking(value, channel, str(ts), follows)
 
 
 def question_modal(asking: Asking, title: str, language: str) -> dict[str, Any]:
-    """The question box: one plain-text input, as long as a question may be."""
-    label_key = "asking.modal.follow_up" if asking.follows is not None else "asking.modal.label"
-    label = text(label_key, language, title=short(title, LABEL_CHARACTERS))
+    """The question box: one plain-text input, as long as a question may be; `title` is the
+    paper's (unused for a follow-up across the archive)."""
+    if asking.paper:
+        label_key = "asking.modal.follow_up" if asking.follows is not None else "asking.modal.label"
+        label = text(label_key, language, title=short(title, LABEL_CHARACTERS))
+        heading, hint = text("asking.modal.title", language), text("asking.modal.hint", language)
+    else:
+        label = text("asking.modal.archive_follow_up", language)
+        heading = text("asking.modal.archive_title", language)
+        hint = text("asking.modal.archive_hint", language)
     return {
         "type": "modal",
         "callback_id": ASK_VIEW,
         "private_metadata": asking.metadata(),
-        "title": _plain(text("asking.modal.title", language)),
+        "title": _plain(heading),
         "submit": _plain(text("asking.modal.submit", language)),
         "close": _plain(text("asking.modal.close", language)),
         "blocks": [
@@ -114,7 +123,7 @@ def question_modal(asking: Asking, title: str, language: str) -> dict[str, Any]:
                 "type": "input",
                 "block_id": QUESTION_BLOCK,
                 "label": _plain(label),
-                "hint": _plain(text("asking.modal.hint", language)),
+                "hint": _plain(hint),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": QUESTION_INPUT,
@@ -142,5 +151,6 @@ def question_of(body: dict[str, Any]) -> tuple[QuestionEvent, Asking] | None:
     user = str((body.get("user") or {}).get("id") or "")
     caller = Caller("slack", asking.channel, user, is_private=asking.channel.startswith("D"))
     key = f"view:{view.get('id')}" if view.get("id") else None
-    event = QuestionEvent(caller, typed, asking.paper, request_key=key, follows=asking.follows)
+    paper = asking.paper or None  # none: a follow-up across the archive
+    event = QuestionEvent(caller, typed, paper, request_key=key, follows=asking.follows)
     return event, asking

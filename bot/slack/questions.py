@@ -1,7 +1,9 @@
-"""Questions about papers on Slack: the Ask and Ask a follow-up buttons open a question box
-(`views.open`, within the 3 s a trigger lives); its submission is acknowledged at once (the
-box closes) and answered in the paper's thread; `@arxiv-digest <question>` in a paper's thread
-(or with an arXiv id in it) is answered the same way. Refusals go to the asker alone."""
+"""Questions on Slack: the Ask and Ask a follow-up buttons open a question box (`views.open`,
+within the 3 s a trigger lives); its submission is acknowledged at once (the box closes) and
+answered in the thread; `@arxiv-digest <question>` in a paper's thread (or with an arXiv id in
+it) is answered the same way, one in an answer's thread follows it, and one anywhere else is
+asked across the archive and answered in its own thread, where a later mention follows it.
+Refusals go to the asker alone."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from bot.slack.poster import SlackPoster
 from bot.slack.render import render_reply
 from domain.errors import DigestError
 from pipeline.ids import parse_arxiv_id
+from storage.questions import QuestionRepository
 from storage.redaction import Redactor
 
 log = logging.getLogger(__name__)
@@ -56,7 +59,7 @@ def add_questions(app: AsyncApp, core: ChatCore, poster: SlackPoster, redact: Re
         if asking is None:
             await _tell(respond, refusal(language, "asking.not_a_paper"), redact)
             return
-        title = await paper_title(core, asking.paper)
+        title = await paper_title(core, asking.paper) if asking.paper else ""
         try:
             view = question_modal(asking, title, language)
             await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
@@ -81,16 +84,20 @@ def add_questions(app: AsyncApp, core: ChatCore, poster: SlackPoster, redact: Re
         caller = Caller("slack", channel, user, is_private=channel.startswith("D"))
         paper = _paper_in(question)
         asking = Asking(paper or "", channel, thread or ts)
-        if paper is None and not thread:
+        if not question and not thread:
             language = await core.language_of(caller)
             await _whisper(client, caller, asking, refusal(language, "asking.how"), redact)
             return
+        # A mention in the thread of one asked by mention follows it; the thread's first
+        # message is then the asker's, not the bot's.
+        follows = await _mentioned(core, channel, thread) if thread and paper is None else None
         asked = QuestionEvent(
             caller,
             question,
             paper,
-            replied_to=thread or None,
-            request_key=f"mention:{channel}:{ts}",
+            replied_to=thread if thread and follows is None else None,
+            request_key=_mention_key(channel, ts),
+            follows=follows,
         )
         await _answer(core, poster, client, asked, asking, redact)
 
@@ -153,6 +160,17 @@ async def _tell(respond: AsyncRespond, reply: Reply, redact: Redactor) -> None:
             response_type="ephemeral",
             replace_original=False,
         )
+
+
+async def _mentioned(core: ChatCore, channel: str, thread: str) -> int | None:
+    """The stored question the mention opening `thread` asked, if it was one."""
+    async with core.db.session() as session:
+        asked = await QuestionRepository(session).by_request("slack", _mention_key(channel, thread))
+    return asked.id if asked is not None else None
+
+
+def _mention_key(channel: str, ts: str) -> str:
+    return f"mention:{channel}:{ts}"
 
 
 def _paper_in(question: str) -> str | None:

@@ -1,9 +1,10 @@
 """Renders paper cards and command answers as Slack Block Kit messages Slack accepts.
 
-An answer to a question opens with the asker's mention and carries an Ask a follow-up button.
-A paper that does not fit one message (see `bot.slack.mrkdwn` for Slack's limits) continues in
-the next, each later one opening with a "continued" line; its first message carries the vote
-buttons. The day's parent message is `bot.slack.parent`'s.
+An answer to a question (about a paper or across the archive) opens with the asker's mention
+and carries an Ask a follow-up button. A paper that does not fit one message (see
+`bot.slack.mrkdwn` for Slack's limits) continues in the next, each later one opening with a
+"continued" line; its first message carries the vote buttons. The day's parent message is
+`bot.slack.parent`'s.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import DividerBlock
 
-from bot.answer_card import answer_card
+from bot.answer_card import CitedPaper, answer_card
 from bot.card import PaperCard, paper_card, parent_card
 from bot.platform import (
     AnswerReply,
@@ -44,6 +45,7 @@ from bot.slack.mrkdwn import (
 from bot.slack.parent import parent_blocks, parent_fallback, render_parent, report_list
 from bot.slack.votes import vote_block
 from domain.messages import text
+from pipeline.qa.answers import PaperAnswer
 from pipeline.report import PaperEntry
 
 __all__ = [
@@ -109,27 +111,41 @@ def render_papers(reply: SearchReply) -> list[SlackMessage]:
 
 
 def render_answer(reply: AnswerReply) -> list[SlackMessage]:
-    """The asker's mention and the paper's short title, the question quoted, the answer, its
-    sources and notes; an Ask a follow-up button on its last message."""
+    """The asker's mention and the paper's short title (or "From the archive"), the question
+    quoted, the answer, its sources and notes; an Ask a follow-up button on its last message."""
     card = answer_card(reply)
-    title = escape_mrkdwn(card.title)
-    linked = f"*{link(card.url, title)}*"
-    opening = text("asking.asked", reply.language, who=mention(reply.asker), title=linked)
+    who, title = mention(reply.asker), escape_mrkdwn(card.title)
+    key = "asking.archive.asked" if card.archive else "asking.asked"
+    opening = text(key, reply.language, who=who, title=f"*{link(card.url, title)}*")
     quoted = "\n".join(f"> {escape_mrkdwn(line)}" for line in card.question.splitlines() if line)
     blocks = sections(f"{opening}\n{quoted}")
     for warning in card.warnings:
         blocks += sections(f":warning: {escape_mrkdwn(warning)}")
     if card.body:
         blocks += sections(escape_mrkdwn(card.body))
-    small = [escape_mrkdwn(line) for line in (card.sources, *card.notes) if line]
+    smaller = card.notes
+    if card.papers:  # listed under their heading, a paper a line
+        blocks += sections("\n".join([escape_mrkdwn(card.sources), *map(_cited, card.papers)]))
+    else:
+        smaller = (card.sources, *card.notes)
+    small = [escape_mrkdwn(line) for line in smaller if line]
     if small:
         blocks.append(context(*small))
-    asked = text("asking.asked", reply.language, who=mention(reply.asker), title=title)
+    asked = text(key, reply.language, who=who, title=title)
     fallback = clip_mrkdwn(f"{asked}: {escape_mrkdwn(card.question)}", FALLBACK_TEXT_LIMIT)
     messages = paginate(blocks, fallback, title, card.continued)
-    paper = reply.answer.paper.arxiv_id
-    messages[-1].blocks.append(follow_up_block(paper, reply.answer.question_id, reply.language))
+    answer = reply.answer
+    paper = answer.paper.arxiv_id if isinstance(answer, PaperAnswer) else ""
+    messages[-1].blocks.append(follow_up_block(paper, answer.question_id, reply.language))
     return messages
+
+
+def _cited(paper: CitedPaper) -> str:
+    """ "• 1706.03762 §3.1, p. 3 — Attention Is All You Need", its id linked to arXiv."""
+    where = f" {escape_mrkdwn(paper.where)}" if paper.where else ""
+    return (
+        f"• {link(paper.url, escape_mrkdwn(paper.arxiv_id))}{where} — {escape_mrkdwn(paper.title)}"
+    )
 
 
 def _paper_blocks(card: PaperCard) -> list[dict]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.answer_card import answer_card
+from bot.answer_card import CitedPaper, answer_card
 from bot.card import PaperCard, paper_card, parent_card
 from bot.platform import (
     AnswerReply,
@@ -85,15 +85,21 @@ def render_papers(reply: SearchReply) -> str:
 
 
 def render_answer(reply: AnswerReply) -> list[str]:
-    """The paper's short title, the question quoted, the answer, its sources and notes; sent
-    as a reply to the question, so no mention is needed. Long answers are split."""
+    """The paper's short title (or "From the archive"), the question quoted, the answer, its
+    sources and notes; sent as a reply to the question, so no mention is needed. Long answers
+    are split."""
     card = answer_card(reply)
     quoted = f"<blockquote>{escape(card.question)}</blockquote>" if card.question else ""
     parts = [f"<b>{link(card.url, escape(card.title))}</b>\n{quoted}".strip()]
     parts += [f"⚠️ {escape(warning)}" for warning in card.warnings]
     if card.body:
         parts.append(escape(card.body))
-    small = [f"<i>{escape(line)}</i>" for line in (card.sources, *card.notes) if line]
+    smaller = card.notes
+    if card.papers:  # listed under their heading, a paper a line
+        parts.append("\n".join([f"<i>{escape(card.sources)}</i>", *map(_cited, card.papers)]))
+    else:
+        smaller = (card.sources, *card.notes)
+    small = [f"<i>{escape(line)}</i>" for line in smaller if line]
     if small:
         parts.append("\n".join(small))
     body = "\n\n".join(parts)
@@ -106,6 +112,12 @@ def render_answer(reply: AnswerReply) -> list[str]:
         for page, piece in enumerate(pieces[1:], start=2)
     ]
     return [pieces[0], *later]
+
+
+def _cited(paper: CitedPaper) -> str:
+    """ "• 1706.03762 §3.1, p. 3 — Attention Is All You Need", its id linked to arXiv."""
+    where = f" {escape(paper.where)}" if paper.where else ""
+    return f"• {link(paper.url, escape(paper.arxiv_id))}{where} — {escape(paper.title)}"
 
 
 def _paper_html(card: PaperCard, names: Mapping[str, str]) -> str:

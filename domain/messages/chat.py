@@ -10,6 +10,8 @@ _HELP_EN = "\n".join(
         "summarize <arXiv id or URL>: the full analysis of one paper",
         "ask <arXiv id or URL> <question>: an answer from the paper's full text, with section "
         "and page; or reply to a paper's message with a question (Slack: its Ask button)",
+        "ask <question>: an answer across every paper stored, citing their arXiv ids (with "
+        "section and page where it quotes one), or a line that the archive holds nothing on it",
         "keywords add [--channel] <kw1, kw2, …>: your keywords here (--channel: this chat's, "
         "admins)",
         "keywords remove [--channel] <kw1, kw2, …>: stop following keywords",
@@ -40,6 +42,8 @@ _HELP_ZH = "\n".join(
         "summarize <arXiv 编号或链接>：一篇论文的完整分析",
         "ask <arXiv 编号或链接> <问题>：根据论文全文回答，并注明章节和页码；"
         "也可以直接回复论文消息提问（Slack：点论文下的 Ask 按钮）",
+        "ask <问题>：在所有已保存的论文中回答，注明引用论文的 arXiv 编号"
+        "（引用原文时还注明章节和页码），或说明存档中没有相关内容",
         "keywords add [--channel] <词1, 词2, …>：添加你在这里的关键词"
         "（--channel：本群的，仅管理员）",
         "keywords remove [--channel] <词1, 词2, …>：不再关注这些关键词",

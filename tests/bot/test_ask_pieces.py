@@ -61,15 +61,42 @@ def test_ask_without_a_question_says_how_to_ask(typed: str) -> None:
     assert raised.value.key == "asking.usage"
 
 
-def test_ask_with_something_that_is_not_a_paper_names_it() -> None:
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ask what have we seen on KV-cache compression?",
+        "ask   KV-cache compression",
+        "ask 2026 papers on 3D gaussian splatting?",
+        "ask 我们看过哪些关于 KV-cache 压缩的论文",
+    ],
+)
+def test_ask_without_a_paper_asks_the_archive_the_whole_question(typed: str) -> None:
+    parsed = parse_command(typed)
+
+    assert parsed == Ask(None, typed.split(maxsplit=1)[1].strip())
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("ask 2602.0078 what is this paper about?", "2602.0078"),
+        ("ask arXiv:2602 what is it?", "arXiv:2602"),
+        ("ask https://arxiv.org/abs/nonsense why?", "https://arxiv.org/abs/nonsense"),
+        ("ask cs/99 why?", "cs/99"),
+    ],
+)
+def test_ask_with_a_first_word_meant_as_a_paper_that_is_none_names_it(
+    typed: str, named: str
+) -> None:
     with pytest.raises(CommandError) as raised:
-        parse_command("ask what is this paper about?")
+        parse_command(typed)
     assert raised.value.key != "asking.usage"
-    assert "what" in raised.value.message("en")
+    assert named in raised.value.message("en")
 
 
-def test_ask_is_acknowledged_with_its_paper_in_the_chats_language() -> None:
+def test_ask_is_acknowledged_with_its_paper_or_the_archive_in_the_chats_language() -> None:
     assert ack_text("ask 2602.00780 why?", "zh") == text("chat.ack.ask", "zh", paper="2602.00780")
+    assert ack_text("ask why prune?", "zh") == text("chat.ack.ask_archive", "zh")
 
 
 def answer(body: str, **changes: object) -> AnswerReply:

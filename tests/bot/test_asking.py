@@ -298,12 +298,11 @@ async def test_a_trigger_opens_one_box_once_and_only_while_it_lives(slack: FakeS
     assert len(slack.views) == 1
 
 
-async def test_a_mention_outside_a_papers_thread_says_how_to_ask(
+async def test_a_mention_with_no_question_outside_any_thread_says_how_to_ask(
     slack_bot: slackapp.Bot, slack: FakeSlack
 ) -> None:
-    delivered = await asyncio.to_thread(
-        slack.mention, slackapp.CHANNEL, slackapp.ALICE, "what do they beat?"
-    )
+    """With a question it asks the archive (`test_archive_asking.py`)."""
+    delivered = await asyncio.to_thread(slack.mention, slackapp.CHANNEL, slackapp.ALICE, "  ")
 
     assert delivered.status == 200
     (told,) = await until(lambda: slack.ephemerals)
