@@ -3,7 +3,6 @@ ledger that posts each chat's weekly digest once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,11 +15,9 @@ from storage.models import (
     DeliveryRow,
     QuestionRow,
     ThreadRow,
-    VoteRow,
     WeeklyDigestRow,
     utcnow,
 )
-from storage.votes import UP
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,20 +63,6 @@ class WeekRepository:
             .order_by(ThreadRow.report_date, DeliveryRow.id)
         )
         return [PostedPaper(*row) for row in await self._session.execute(stmt)]
-
-    async def likes(self, platform: str, chat_id: str, arxiv_ids: Iterable[str]) -> dict[str, int]:
-        """How many people in the chat gave each paper a 👍 (papers with none left out)."""
-        stmt = (
-            select(VoteRow.arxiv_id, func.count())
-            .where(
-                VoteRow.platform == platform,
-                VoteRow.chat_id == chat_id,
-                VoteRow.value == UP,
-                VoteRow.arxiv_id.in_(list(arxiv_ids)),
-            )
-            .group_by(VoteRow.arxiv_id)
-        )
-        return {arxiv_id: count for arxiv_id, count in await self._session.execute(stmt)}
 
     async def questions(
         self, platform: str, chat_id: str, start: datetime, end: datetime

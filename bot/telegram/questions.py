@@ -34,21 +34,25 @@ async def typing(
     """ "typing…" in the chat (and topic) until the block ends, repeated every `every` seconds;
     a refused call is logged, never in the way of the answer."""
 
+    done = asyncio.Event()
+
     async def keep_typing() -> None:
-        while True:
+        while not done.is_set():
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=topic)
             except Exception:
                 log.warning("Telegram refused to show typing in %s", chat_id, exc_info=True)
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), every)
 
+    # Stopped by the event, not cancelled: a call under way ends before the answer goes out,
+    # so no "typing…" arrives after it.
     task = asyncio.create_task(keep_typing())
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        done.set()
+        await task
 
 
 def is_question(message: Message, bot_id: int) -> bool:

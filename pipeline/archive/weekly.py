@@ -17,6 +17,7 @@ from domain.models import Paper
 from pipeline.archive.themes import themes
 from pipeline.relevance.store import VectorStore
 from storage.db import Database
+from storage.memory import MemoryRepository
 from storage.repositories import PaperRepository
 from storage.weeks import PostedPaper, WeekRepository
 
@@ -97,7 +98,7 @@ async def week_digest(
         posted = await weeks.posted(platform, chat_id, week.first, week.last)
         asked = await weeks.questions(platform, chat_id, start, start + timedelta(days=7))
         ids = list(dict.fromkeys([*(p.arxiv_id for p in posted), *asked]))
-        likes = await weeks.likes(platform, chat_id, ids)
+        likes = await MemoryRepository(session).likes(platform, chat_id, ids)
         papers = await PaperRepository(session).get_many(ids)
     where = {p.arxiv_id: p for p in posted}
     items = {
