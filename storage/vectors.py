@@ -77,15 +77,14 @@ class VectorRepository:
         assert stored is not None
         return stored
 
-    async def added_since(
-        self, embedder: str, since: datetime | None
-    ) -> list[tuple[str, bytes, datetime]]:
-        """The vectors stored at or after `since` (all of them for None), oldest first: what a
-        reader holding the others in memory lacks."""
-        stmt = select(
-            PaperVectorRow.arxiv_id, PaperVectorRow.vector, PaperVectorRow.created_at
-        ).where(PaperVectorRow.embedder == embedder)
+    async def ids_since(self, embedder: str, since: datetime | None) -> list[tuple[str, datetime]]:
+        """The papers whose vectors were stored at or after `since` (all for None), oldest
+        first, with when: what a reader holding the others in memory lacks. Ids only: a batch
+        stored at one instant shares its time, so the last one comes back each time."""
+        stmt = select(PaperVectorRow.arxiv_id, PaperVectorRow.created_at).where(
+            PaperVectorRow.embedder == embedder
+        )
         if since is not None:
             stmt = stmt.where(PaperVectorRow.created_at >= since)
         rows = await self._session.execute(stmt.order_by(PaperVectorRow.created_at))
-        return [(row.arxiv_id, row.vector, row.created_at) for row in rows]
+        return [(row.arxiv_id, row.created_at) for row in rows]

@@ -82,7 +82,7 @@ async def test_papers_embedded_after_the_first_search_are_found_by_the_next(
 ) -> None:
     store = VectorStore(database)
     archive = await _archive(database, papers[:100], vectors=False)
-    vectors = ArchiveVectors(database, store)
+    vectors = ArchiveVectors(database, store, refresh_seconds=0)
     await store.ensure(papers[:100])
     late = papers[300]
     assert late.arxiv_id not in await vectors.nearest(late.title, 5)
