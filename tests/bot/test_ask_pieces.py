@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from arxiv_digest.settings import Settings
+from bot.acks import ack_text
 from bot.commands import Ask, CommandError, parse_command
-from bot.core import ack_text
 from bot.limits import UserLimits
 from bot.platform import AnswerReply, Caller
 from bot.slack.asking import FOLLOW_UP_ACTION, Asking, question_modal

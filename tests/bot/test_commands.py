@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from bot.acks import ack_text
 from bot.commands import (
     CommandError,
     DigestDm,
@@ -23,7 +24,6 @@ from bot.commands import (
     Why,
     parse_command,
 )
-from bot.core import ack_text
 from pipeline.ids import ArxivId
 
 
