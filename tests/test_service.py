@@ -349,13 +349,14 @@ async def test_a_feed_still_on_a_posted_day_posts_nothing_until_it_changes(
         await until(lambda: len(slack.messages(CHANNEL)) == 2, service)
         new_parent = slack.messages(CHANNEL)[1]
         await until(lambda: slack_thread(slack, new_parent) == [NEXT.title], service)
+        # The report is written once the thread is done: wait for it, not just the last post.
+        await until(lambda: (tmp_path / "reports" / f"{NEXT_DAY}.md").is_file(), service)
         assert await service.stop() == 0, service.log
     finally:
         await service.kill()
     assert slack.messages(CHANNEL)[0] == old_parent
     assert slack_thread(slack, old_parent) == [p.title for p in PAPERS]  # not reposted
     assert len(slack.all_posts) == posted + 2
-    assert (tmp_path / "reports" / f"{NEXT_DAY}.md").is_file()
 
 
 async def test_two_replicas_on_one_postgresql_database_post_the_day_once(
