@@ -31,6 +31,7 @@ from benchmarks.chat_latency import (
     _service,
     _service_env,
     _TimedTelegram,
+    milliseconds,
 )
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -127,13 +128,6 @@ def run(smoke: bool = False, sizes: dict | None = None) -> dict:
     return {"sizes": sizes, **asyncio.run(measure())}
 
 
-def _ms(stats: dict[str, float]) -> str:
-    return (
-        f"p50 {stats['p50'] * 1000:.0f} ms, p95 {stats['p95'] * 1000:.0f} ms, "
-        f"max {stats['max'] * 1000:.0f} ms"
-    )
-
-
 def report(result: dict) -> str:
     sizes, overhead = result["sizes"], result["overhead"]
     met = "met" if overhead["p95"] < TARGET_P95_SECONDS else "missed"
@@ -143,9 +137,9 @@ def report(result: dict) -> str:
             f"fakes on 127.0.0.1, fake LLM answering after {result['llm_latency'] * 1000:.0f} ms), "
             f"{sizes['questions']} different questions one after another, replies to a "
             "summarize answer:",
-            f"  question to answer: {_ms(result['total'])}",
+            f"  question to answer: {milliseconds(result['total'])}",
             f"  overhead beyond the LLM's own time (retrieval, prompt, storing, posting): "
-            f"{_ms(overhead)} (target p95 < {TARGET_P95_SECONDS * 1000:.0f} ms: {met})",
+            f"{milliseconds(overhead)} (target p95 < {TARGET_P95_SECONDS * 1000:.0f} ms: {met})",
             f"  the paper's first question (its passages made first): "
             f"{result['first']['total'] * 1000:.0f} ms, of which "
             f"{result['first']['overhead'] * 1000:.0f} ms beyond the LLM",

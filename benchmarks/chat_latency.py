@@ -421,7 +421,8 @@ def run(smoke: bool = False, sizes: dict | None = None) -> dict:
     return {"sizes": sizes, **asyncio.run(both())}
 
 
-def _ms(stats: dict[str, float]) -> str:
+def milliseconds(stats: dict[str, float]) -> str:
+    """p50, p95 and max of timings in seconds, in milliseconds, on one line."""
     return (
         f"p50 {stats['p50'] * 1000:.0f} ms, p95 {stats['p95'] * 1000:.0f} ms, "
         f"max {stats['max'] * 1000:.0f} ms"
@@ -450,15 +451,15 @@ def report(result: dict) -> str:
         "(`arxiv-digest serve` in its own process, fakes on 127.0.0.1; each request in its own "
         "channel or chat, Slack at its default pacing of 1 message/s per channel)",
         f"Slack (signed POST -> chat.postMessage), {cached['concurrency']} at a time: "
-        f"{_ms(cached['reply'])}; ack {_ms(cached['ack'])}; "
+        f"{milliseconds(cached['reply'])}; ack {milliseconds(cached['ack'])}; "
         f"{cached['requests_per_s']:.0f} requests/s; answered {cached['answered']}/"
         f"{sizes['requests']} (target p95 < {target_ms:.0f} ms: {_verdict(slack_ok)})",
         f"Telegram (queued update -> sendMessage, pacing off), batches of {telegram['batch']}: "
-        f"{_ms(telegram['reply'])}; {telegram['requests_per_s']:.0f} requests/s; answered "
+        f"{milliseconds(telegram['reply'])}; {telegram['requests_per_s']:.0f} requests/s; answered "
         f"{telegram['answered']}/{sizes['requests']} (target p95 < {target_ms:.0f} ms: "
         f"{_verdict(tg_ok)})",
         f"Telegram with its default flood limits (1/s per chat, 30/s in all): "
-        f"{_ms(paced['reply'])}; {paced['requests_per_s']:.0f} requests/s; answered "
+        f"{milliseconds(paced['reply'])}; {paced['requests_per_s']:.0f} requests/s; answered "
         f"{paced['answered']}/{sizes['requests']}",
         f"  floor set by Telegram's {MESSAGES_PER_SECOND_OVERALL} messages/s for a whole bot: "
         f"{telegram['batch']} requests in flight / {MESSAGES_PER_SECOND_OVERALL} per s = "
@@ -473,7 +474,8 @@ def report(result: dict) -> str:
         f"Slack, {uncached['requests']} uncached papers at once, LLM latency "
         f"{uncached['llm_latency']:.1f} s, LLM_CONCURRENCY {uncached['llm_concurrency']} "
         f"(max in flight seen: {uncached['llm_max_in_flight']}):",
-        f"  ack {_ms(uncached['ack'])} (limit {ACK_LIMIT_SECONDS:.0f} s: {_verdict(all_acked)})",
+        f"  ack {milliseconds(uncached['ack'])} "
+        f"(limit {ACK_LIMIT_SECONDS:.0f} s: {_verdict(all_acked)})",
         f"  answered {uncached['answered']}/{uncached['requests']}, the last after "
         f"{uncached['last_answer_s']:.2f} s; the LLM alone needs ceil({uncached['requests']}/"
         f"{uncached['llm_concurrency']}) x {uncached['llm_latency']:.1f} s = {bound:.1f} s, "
