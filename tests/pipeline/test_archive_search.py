@@ -114,3 +114,16 @@ async def test_the_gist_is_the_analysis_first_sentence_else_the_abstracts(
     gists = {f.paper.arxiv_id: f.gist for f in await archive.search("quokka")}
     assert gists[analysed.arxiv_id] == "Quokkas find their way."
     assert gists[plain.arxiv_id] == first_sentence(plain.abstract)  # no analysis stored
+
+
+async def test_only_the_newest_papers_vectors_are_held(
+    database: Database, papers: list[Paper]
+) -> None:
+    store = VectorStore(database)
+    await _archive(database, papers[:60], vectors=False)
+    await store.ensure(papers[:30])  # stored first: the oldest vectors
+    await store.ensure(papers[30:60])
+    vectors = ArchiveVectors(database, store, refresh_seconds=0, held=30)
+    old, new = papers[3], papers[40]
+    assert (await vectors.nearest(new.title, 3))[0] == new.arxiv_id
+    assert old.arxiv_id not in await vectors.nearest(old.title, 30)
