@@ -79,15 +79,16 @@ class SearchRepository:
             hits += [hit for hit in more if hit.arxiv_id not in seen][: limit - len(hits)]
         return hits
 
-    async def by_title(self, title: str) -> str | None:
-        """The paper whose title is exactly this, whatever the case and spacing."""
+    async def by_title(self, title: str, among: Sequence[str] | None = None) -> str | None:
+        """The paper whose title is exactly this, whatever the case and spacing; `among`
+        (a search's hits, where the paper is if it is anywhere) spares reading every title."""
         wanted = " ".join(title.split()).casefold()
-        if not wanted:
+        if not wanted or (among is not None and not among):
             return None
-        stmt = text(
-            "SELECT arxiv_id FROM search_documents WHERE lower(title) = :title LIMIT 1"
-        ).bindparams(title=wanted)
-        return (await self._session.execute(stmt)).scalar_one_or_none()
+        params: dict[str, Any] = {"title": wanted}
+        where = "" if among is None else " AND " + _among_sql("arxiv_id", among, params)
+        stmt = text(f"SELECT arxiv_id FROM search_documents WHERE lower(title) = :title{where}")
+        return (await self._session.execute(stmt.bindparams(**params))).scalars().first()
 
     async def _match(
         self, groups: Sequence[Sequence[str]], filters: SearchFilters, limit: int
@@ -155,12 +156,17 @@ def _filter_sql(filters: SearchFilters, params: dict[str, Any], *, postgres: boo
         params["author"] = f"%{filters.author.casefold()}%"
         conditions.append("lower(CAST(p.authors AS TEXT)) LIKE :author")
     if filters.among is not None:
-        names = []
-        for i, arxiv_id in enumerate(sorted(filters.among)):
-            params[f"among{i}"] = arxiv_id
-            names.append(f":among{i}")
-        conditions.append(f"p.arxiv_id IN ({', '.join(names)})")
+        conditions.append(_among_sql("p.arxiv_id", filters.among, params))
     return "".join(f" AND {condition}" for condition in conditions)
+
+
+def _among_sql(column: str, arxiv_ids: Collection[str], params: dict[str, Any]) -> str:
+    """`column IN (…)` with each id bound as a parameter in `params`."""
+    names = []
+    for i, arxiv_id in enumerate(sorted(arxiv_ids)):
+        params[f"among{i}"] = arxiv_id
+        names.append(f":among{i}")
+    return f"{column} IN ({', '.join(names)})"
 
 
 async def keep_matching(

@@ -47,19 +47,20 @@ class ArchiveSearch:
         self, words: str, filters: SearchFilters = NO_FILTERS, limit: int = 10
     ) -> list[Found]:
         """The best `limit` stored papers for the words within the filters, best first."""
-        exact = await self._exact(words, filters)
         lexical = await self._lexical(words, filters)
+        exact = await self._exact(words, filters, lexical)
         nearest = await self._nearest(words, filters)
         ranked = list(dict.fromkeys([*exact, *fuse([lexical, nearest])]))[:limit]
         return await self._found(ranked)
 
-    async def _exact(self, words: str, filters: SearchFilters) -> list[str]:
-        """The paper the words name exactly, by arXiv id or by title."""
+    async def _exact(self, words: str, filters: SearchFilters, lexical: list[str]) -> list[str]:
+        """The paper the words name exactly, by arXiv id, or by title among the full-text hits
+        (a title's words all match its paper, whose title weighs most)."""
         async with self._db.session() as session:
             try:
                 named: str | None = parse_arxiv_id(words).base
             except DigestError:
-                named = await SearchRepository(session).by_title(words)
+                named = await SearchRepository(session).by_title(words, among=lexical)
             return await keep_matching(session, [named] if named else [], filters)
 
     async def _lexical(self, words: str, filters: SearchFilters) -> list[str]:
